@@ -1,0 +1,30 @@
+import { defineConfig } from './server/config.js';
+
+/**
+ * The default configuration: what `npm start` runs. Every field shown is optional; the values here are
+ * the defaults, spelled out so that this file doubles as a reference. See README.md, "Configuration".
+ */
+export default defineConfig({
+  host: '127.0.0.1',
+  port: 8880,
+  modules: [],
+  pool: {
+    minThreads: 1,
+    maxThreads: 2,
+    idleTimeoutMs: 30_000,
+    maxQueue: 64,
+    maxTasksPerThread: 10_000,
+    taskTimeoutMs: 30_000,
+    maxHeapMb: 256,
+  },
+  limits: {
+    maxBodyBytes: 10 * 1024 * 1024,
+    maxHeaderBytes: 16 * 1024,
+    maxHeaders: 100,
+    requestTimeoutMs: 60_000,
+    headersTimeoutMs: 20_000,
+  },
+  log: { level: 'info', access: true },
+  runDir: '.akara',
+  shutdownTimeoutMs: 10_000,
+});

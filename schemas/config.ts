@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/**
+ * The configuration schema. Every field has a default: a config file gives only what it changes.
+ * Defaults suit a 2-core machine.
+ */
+
+const positiveInt = (max = Number.MAX_SAFE_INTEGER) =>
+  z.int({ error: 'must be a positive integer' })
+    .min(1, { error: 'must be a positive integer' })
+    .max(max, { error: `must be at most ${max}` });
+
+const nonNegativeInt = () =>
+  z.int({ error: 'must be a non-negative integer' }).min(0, { error: 'must be a non-negative integer' });
+
+export const PoolConfigSchema = z.strictObject({
+  /** Threads kept ready even when idle (Akara's MinSpareServers). */
+  minThreads: positiveInt(256).default(1),
+  /** The most threads the pool grows to under load (Akara's MaxServers). */
+  maxThreads: positiveInt(256).default(2),
+  /** A thread above minThreads idle this long is stopped. */
+  idleTimeoutMs: positiveInt().default(30_000),
+  /** Requests that may wait for a thread; past that, 503 AKR_ERR_POOL_SATURATED. */
+  maxQueue: nonNegativeInt().default(64),
+  /** A thread is replaced after this many tasks (Akara's MaxRequestsPerServer). */
+  maxTasksPerThread: positiveInt().default(10_000),
+  /** A task running longer is stopped and its thread replaced: 504 AKR_ERR_TASK_TIMEOUT. */
+  taskTimeoutMs: positiveInt().default(30_000),
+  /** A thread's heap budget; a task past it is stopped: 507 AKR_ERR_TASK_MEMORY. */
+  maxHeapMb: positiveInt(16_384).default(256),
+});
+
+export const LimitsConfigSchema = z.strictObject({
+  /** Largest request body: 413 AKR_ERR_BODY_TOO_LARGE. */
+  maxBodyBytes: positiveInt().default(10 * 1024 * 1024),
+  /** Largest request head (request line and headers): 431 AKR_ERR_HEADERS_TOO_LARGE. */
+  maxHeaderBytes: positiveInt(1024 * 1024).default(16 * 1024),
+  /** Most request headers: 431 AKR_ERR_HEADERS_TOO_LARGE. */
+  maxHeaders: positiveInt(10_000).default(100),
+  /** Time to receive a whole request: 408 AKR_ERR_REQUEST_TIMEOUT. */
+  requestTimeoutMs: positiveInt().default(60_000),
+  /** Time to receive the request head. */
+  headersTimeoutMs: positiveInt().default(20_000),
+});
+
+export const LogConfigSchema = z.strictObject({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+  }).default('info'),
+  /** One access-log line per request. */
+  access: z.boolean({ error: 'must be true or false' }).default(true),
+});
+
+export const ConfigSchema = z.strictObject({
+  /** The listen address. */
+  host: z.string({ error: 'must be a host name or address' }).min(1, { error: 'must be a host name or address' }).default('127.0.0.1'),
+  port: z.int({ error: 'must be a port number (0-65535)' })
+    .min(0, { error: 'must be a port number (0-65535)' })
+    .max(65535, { error: 'must be a port number (0-65535)' }).default(8880),
+  /** The absolute URL clients reach this server at, for listing templates; default http://{host}:{port}/. */
+  publicRoot: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).optional(),
+  /** Service modules: file paths (relative to the config file) or package names. */
+  modules: z.array(z.string({ error: 'must be a module path or package name' }).min(1), { error: 'must be a list of module paths or package names' }).default([]),
+  pool: PoolConfigSchema.prefault({}),
+  limits: LimitsConfigSchema.prefault({}),
+  log: LogConfigSchema.prefault({}),
+  /** Where the PID file and the background server's log go (relative to the config file). */
+  runDir: z.string({ error: 'must be a folder path' }).min(1).default('.akara'),
+  /** How long SIGTERM and a reload wait for requests in flight. */
+  shutdownTimeoutMs: positiveInt().default(10_000),
+}).superRefine((config, ctx) => {
+  if (config.pool.minThreads > config.pool.maxThreads) {
+    ctx.addIssue({ code: 'custom', path: ['pool', 'minThreads'], message: `must not exceed pool.maxThreads (${config.pool.maxThreads})` });
+  }
+});
+
+/** A config file's content: every field optional. */
+export type UserConfig = z.input<typeof ConfigSchema>;
+/** The validated, complete, frozen config. */
+export type AkaraConfig = Readonly<z.output<typeof ConfigSchema>> & { readonly baseDir: string };
+export type PoolConfig = z.output<typeof PoolConfigSchema>;
+export type LimitsConfig = z.output<typeof LimitsConfigSchema>;

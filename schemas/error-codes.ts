@@ -1,0 +1,56 @@
+/**
+ * The one table of Akara error codes: each stable code with its HTTP status and a message template.
+ * `{name}` placeholders are filled from the error's detail. Callers branch on `code`, never on text.
+ */
+export const ERROR_CODES = {
+  // Requests a client can fix
+  AKR_ERR_NOT_FOUND: { status: 404, message: 'No service is mounted at {path}' },
+  AKR_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'Method {method} is not allowed here; allowed: {allow}' },
+  AKR_ERR_PARAM_REPEATED: { status: 400, message: "Query parameter '{param}' may be given only once" },
+  AKR_ERR_PARAM_MISSING: { status: 400, message: "Query parameter '{param}' is required" },
+  AKR_ERR_PARAM_UNKNOWN: { status: 400, message: "Query parameter '{param}' is not known to this service" },
+  AKR_ERR_PARAM_INVALID: { status: 400, message: "Query parameter '{param}' must be {expected}" },
+  AKR_ERR_SERVICE_UNKNOWN: { status: 404, message: 'No service has the id {service}' },
+  AKR_ERR_SERVICE_REJECTED: { status: 400, message: '{reason}' },
+  AKR_ERR_BAD_REQUEST: { status: 400, message: 'The request could not be parsed' },
+  AKR_ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },
+  AKR_ERR_BODY_TOO_LARGE: { status: 413, message: 'The request body exceeds the limit of {limit} bytes' },
+  AKR_ERR_HEADERS_TOO_LARGE: { status: 431, message: 'The request headers exceed the limit of {limit}' },
+
+  // The server's own bounds
+  AKR_ERR_POOL_SATURATED: { status: 503, message: 'All workers are busy and the queue is full; retry later' },
+  AKR_ERR_POOL_UNAVAILABLE: { status: 503, message: 'No worker pool is ready to take the request; retry later' },
+  AKR_ERR_TASK_TIMEOUT: { status: 504, message: 'The task ran past its time budget of {limitMs} ms and was stopped' },
+  AKR_ERR_TASK_MEMORY: { status: 507, message: 'The task ran past its memory budget of {limitMb} MB and was stopped' },
+  AKR_ERR_TASK_ABORTED: { status: 499, message: 'The client closed the connection; the task was stopped' },
+  AKR_ERR_WORKER_CRASHED: { status: 502, message: 'The worker process running the task died; the request was not completed' },
+  AKR_ERR_SERVICE_FAILED: { status: 500, message: 'The service {service} failed while handling the request' },
+  AKR_ERR_INTERNAL: { status: 500, message: 'An internal error occurred' },
+
+  // Start-up and definitions (reported on the console, never over HTTP)
+  AKR_ERR_CONFIG_INVALID: { status: 500, message: 'The configuration is not valid:\n{problems}' },
+  AKR_ERR_CONFIG_LOAD: { status: 500, message: 'The configuration file {file} could not be loaded: {reason}' },
+  AKR_ERR_SERVICE_DEFINITION: { status: 500, message: '{where}: {reason}' },
+  AKR_ERR_MODULE_LOAD: { status: 500, message: 'Service module {module} could not be loaded: {reason}' },
+  AKR_ERR_ALREADY_RUNNING: { status: 500, message: 'An Akara server is already running on {address} (pid {pid})' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Values an error may carry to fill its message and to locate the problem for the client. */
+export type ErrorDetail = Record<string, string | number | boolean | undefined>;
+
+/** An error as data: how errors cross thread and process boundaries (classes do not survive cloning). */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  detail?: ErrorDetail;
+  /** For AKR_ERR_SERVICE_REJECTED: the 4xx status the service chose. */
+  status?: number;
+  /** Kept for the server log only; never sent to a client. */
+  stack?: string;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}

@@ -1,0 +1,31 @@
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { accessLog } from '../middleware/access-log.js';
+import { requestLimits } from '../middleware/request-limits.js';
+import type { Runtime } from './generation.js';
+import type { Logger } from './logger.js';
+import { onError } from './problem.js';
+import { healthRoutes } from './routes/health.js';
+import { listingRoutes } from './routes/listing.js';
+import { serviceHandler } from './routes/services.js';
+
+export interface AppOptions {
+  runtime: Runtime;
+  logger: Logger;
+  /** The absolute URL the server is reached at (known once it listens). */
+  publicRoot: () => string;
+  draining: () => boolean;
+}
+
+/** Wires the server's Hono app: request ids, access log, limits, its own routes, then every service. */
+export function buildApp({ runtime, logger, publicRoot, draining }: AppOptions): Hono {
+  const app = new Hono();
+  app.use(requestId({ headerName: 'X-Request-Id' }));
+  app.use(accessLog(logger, () => runtime.current.config.log.access));
+  app.use(requestLimits(() => runtime.current.config.limits));
+  app.route('/', healthRoutes(runtime, draining));
+  app.route('/', listingRoutes(runtime, publicRoot));
+  app.all('*', serviceHandler(runtime));
+  app.onError(onError);
+  return app;
+}

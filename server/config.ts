@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { z } from 'zod';
+import { ConfigSchema, type AkaraConfig, type UserConfig } from '../schemas/config.js';
+import { AkaraError } from '../services/errors.js';
+import { importModule } from '../services/import-module.js';
+
+export type { AkaraConfig, UserConfig };
+
+/**
+ * Types a config file. A config gives only what it changes; everything else takes the defaults.
+ *
+ * @example
+ * // akara.config.ts
+ * export default defineConfig({ port: 8880, pool: { maxThreads: 4 }, modules: ['./services/catalog.js'] })
+ */
+export function defineConfig(config: UserConfig): UserConfig {
+  return config;
+}
+
+/** Names tried, in order, when no --config is given. */
+export const DEFAULT_CONFIG_FILES = ['akara.config.ts', 'akara.config.mjs', 'akara.config.js', 'akara.config.json'];
+
+function formatPath(path: PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  const at = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => `${at ? `${at}.` : ''}${key} is not a known option`);
+  }
+  return [`${at || 'config'} ${issue.message}`];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/** A module entry as an absolute file path, or the reason it cannot be found. */
+function resolveModule(specifier: string, baseDir: string): string | { error: string } {
+  if (specifier.startsWith('.') || isAbsolute(specifier)) {
+    const file = resolve(baseDir, specifier);
+    return existsSync(file) ? file : { error: `file ${file} does not exist` };
+  }
+  try {
+    return createRequire(join(baseDir, 'akara.config.js')).resolve(specifier);
+  } catch {
+    return { error: `package '${specifier}' cannot be found from ${baseDir}` };
+  }
+}
+
+/**
+ * Validates a config (a file's content plus command-line overrides) and returns it complete and frozen.
+ * Every problem is reported at once, each with its path: `pool.maxThreads must be a positive integer`.
+ */
+export function resolveConfig(input: unknown, options: { baseDir: string; overrides?: UserConfig }): AkaraConfig {
+  const merged = typeof input === 'object' && input !== null && !Array.isArray(input)
+    ? { ...(input as Record<string, unknown>), ...options.overrides }
+    : input;
+  const parsed = ConfigSchema.safeParse(merged);
+  const problems = parsed.success ? [] : parsed.error.issues.flatMap(describeIssue);
+  const modules: string[] = [];
+  if (parsed.success) {
+    parsed.data.modules.forEach((specifier, i) => {
+      const found = resolveModule(specifier, options.baseDir);
+      if (typeof found === 'string') modules.push(found);
+      else problems.push(`modules[${i}] ${found.error}`);
+    });
+  }
+  if (!parsed.success || problems.length > 0) {
+    throw new AkaraError('AKR_ERR_CONFIG_INVALID', { problems: problems.map((p) => `  - ${p}`).join('\n') });
+  }
+  return deepFreeze({
+    ...parsed.data,
+    modules,
+    runDir: resolve(options.baseDir, parsed.data.runDir),
+    baseDir: options.baseDir,
+  });
+}
+
+async function importConfigFile(file: string): Promise<unknown> {
+  if (file.endsWith('.json')) return JSON.parse(await readFile(file, 'utf8'));
+  return (await importModule(file, { fresh: true })).default;
+}
+
+/**
+ * Loads a config file (.ts, .mjs, .js or .json) or, with no file, the first default file in `cwd`,
+ * or else the defaults alone. Relative paths in it are taken from the file's folder.
+ */
+export async function loadConfig(options: { file?: string; cwd?: string; overrides?: UserConfig } = {}): Promise<{ config: AkaraConfig; file: string | undefined }> {
+  const cwd = options.cwd ?? process.cwd();
+  const file = options.file !== undefined
+    ? resolve(cwd, options.file)
+    : DEFAULT_CONFIG_FILES.map((name) => join(cwd, name)).find((f) => existsSync(f));
+  let content: unknown = {};
+  if (file !== undefined) {
+    try {
+      content = await importConfigFile(file);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new AkaraError('AKR_ERR_CONFIG_LOAD', { file, reason }, { cause: err });
+    }
+  }
+  const baseDir = file === undefined ? cwd : dirname(file);
+  return { config: resolveConfig(content ?? {}, { baseDir, overrides: options.overrides }), file };
+}
