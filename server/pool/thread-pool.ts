@@ -29,7 +29,8 @@ export class ThreadPool {
   readonly #piscina: Piscina;
   readonly #config: PoolConfig;
   readonly #dispatched = new Map<number, number>();
-  readonly #retiring = new Set<number>();
+  /** Threads given their last task, with that task's key: the thread goes when that task is done. */
+  readonly #retiring = new Map<number, number>();
   readonly #tasks = new Map<number, TaskState>();
   #nextKey = 1;
   readonly #stats = { completed: 0, failed: 0, recycled: 0, timedOut: 0, aborted: 0, outOfMemory: 0 };
@@ -59,11 +60,11 @@ export class ThreadPool {
   #pick(task: PiscinaTask, workers: PiscinaWorker[]): PiscinaWorker | null {
     for (const worker of workers) {
       if (worker.currentUsage !== 0 || worker.terminating || worker.destroyed || this.#retiring.has(worker.id)) continue;
+      const key = (task as unknown as Record<symbol, { key: number } | null>)[Piscina.queueOptionsSymbol]?.key ?? 0;
       const count = (this.#dispatched.get(worker.id) ?? 0) + 1;
       this.#dispatched.set(worker.id, count);
-      if (count >= this.#config.maxTasksPerThread) this.#retiring.add(worker.id);
-      const key = (task as unknown as Record<symbol, { key?: number } | null>)[Piscina.queueOptionsSymbol]?.key;
-      if (key !== undefined) this.#started(key, worker.id);
+      if (count >= this.#config.maxTasksPerThread) this.#retiring.set(worker.id, key);
+      this.#started(key, worker.id);
       return worker;
     }
     return null;
@@ -82,7 +83,9 @@ export class ThreadPool {
     this.#tasks.delete(key);
     if (!state) return;
     clearTimeout(state.timer);
-    if (state.thread !== undefined && this.#retiring.has(state.thread)) {
+    // Piscina may hand a thread its next tasks before earlier results reach us: only the thread's last
+    // task being done means the thread is idle for good.
+    if (state.thread !== undefined && this.#retiring.get(state.thread) === key) {
       const thread = this.#piscina.threads.find((t) => t.threadId === state.thread);
       if (thread) {
         this.#stats.recycled++;
