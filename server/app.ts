@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { accessLog } from '../middleware/access-log.js';
 import { requestLimits } from '../middleware/request-limits.js';
+import { AkaraError } from '../services/errors.js';
 import type { Runtime } from './generation.js';
 import type { Logger } from './logger.js';
 import { onError } from './problem.js';
@@ -25,6 +26,9 @@ export function buildApp({ runtime, logger, publicRoot, draining }: AppOptions):
   app.use(requestLimits(() => runtime.current.config.limits));
   app.route('/', healthRoutes(runtime, draining));
   app.route('/', listingRoutes(runtime, publicRoot));
+  app.on(['POST', 'PUT', 'PATCH', 'DELETE'], ['/', '/akara/health'], (c) => {
+    throw new AkaraError('AKR_ERR_METHOD_NOT_ALLOWED', { method: c.req.method, allow: 'GET, HEAD' });
+  });
   app.all('*', serviceHandler(runtime));
   app.onError(onError);
   return app;

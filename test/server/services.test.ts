@@ -60,6 +60,14 @@ describe("Akara's request behaviour", () => {
     assert.equal(options.headers.get('allow'), 'GET, HEAD, PUT, OPTIONS');
   });
 
+  it("405 for the server's own read-only routes", async () => {
+    for (const path of ['/', '/akara/health']) {
+      const res = await fetch(`${server.url}${path}`, { method: 'POST', body: 'x' });
+      assert.equal(res.headers.get('allow'), 'GET, HEAD');
+      await problem(res, 405, 'AKR_ERR_METHOD_NOT_ALLOWED');
+    }
+  });
+
   it('dispatches each method to its handler', async () => {
     assert.equal(await (await fetch(`${server.url}/test/methods`)).text(), 'got');
     const put = await fetch(`${server.url}/test/methods`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: 'a,b' });
