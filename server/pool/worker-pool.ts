@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { AkaraConfig } from '../../schemas/config.js';
@@ -10,11 +11,14 @@ import { AkaraError } from '../../services/errors.js';
 const HOST_ENTRY = fileURLToPath(new URL('./host.js', import.meta.url));
 const RESPAWN_DELAY_MS = { first: 50, max: 5_000 };
 const STATS_TIMEOUT_MS = 1_000;
+const MAX_LOGGED_LINE = 4_096;
 
 interface Pending {
   resolve(result: InvokeResult): void;
   reject(err: AkaraError): void;
   started: number;
+  /** The master's own deadline, should the pool process never answer. */
+  deadline: NodeJS.Timeout;
 }
 
 interface Waiter {
@@ -31,6 +35,8 @@ interface PoolProcess {
 }
 
 export interface WorkerPoolFigures extends PoolStats {
+  /** The current pool process. */
+  processPid: number | undefined;
   /** Pool processes that died and were replaced. */
   processRestarts: number;
   /** Requests admitted and not yet answered (running, queued, or waiting for a pool process). */
@@ -78,10 +84,16 @@ export class WorkerPool {
   #spawn(): { proc: PoolProcess; ready: Promise<ServiceDescriptor[]> } {
     const child = fork(HOST_ENTRY, [], {
       serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
     });
     const proc: PoolProcess = { child, pending: new Map(), stats: new Map(), ready: false, stopping: false };
+    // What the pool process prints (V8's last words when it aborts, for one) goes to the log as JSON lines.
+    for (const stream of ['stdout', 'stderr'] as const) {
+      createInterface({ input: child[stream]! }).on('line', (line) => {
+        this.#log.warn({ poolPid: child.pid, stream }, line.slice(0, MAX_LOGGED_LINE));
+      });
+    }
     const ready = new Promise<ServiceDescriptor[]>((resolve, reject) => {
       child.on('message', (message: FromPoolMessage) => {
         switch (message.type) {
@@ -126,6 +138,7 @@ export class WorkerPool {
     const pending = proc.pending.get(id);
     if (!pending) return;
     proc.pending.delete(id);
+    clearTimeout(pending.deadline);
     this.#release();
     this.#avgTaskMs = this.#avgTaskMs * 0.9 + (performance.now() - pending.started) * 0.1;
     if (ok) pending.resolve(value as InvokeResult);
@@ -134,6 +147,7 @@ export class WorkerPool {
 
   #onExit(proc: PoolProcess, code: number | null, signal: NodeJS.Signals | null): void {
     for (const pending of proc.pending.values()) {
+      clearTimeout(pending.deadline);
       this.#release();
       pending.reject(new AkaraError('AKR_ERR_WORKER_CRASHED'));
     }
@@ -170,18 +184,36 @@ export class WorkerPool {
    * Runs a service invocation in a worker thread. Rejects with an AkaraError: AKR_ERR_POOL_SATURATED,
    * _POOL_UNAVAILABLE, _TASK_TIMEOUT, _TASK_MEMORY, _TASK_ABORTED, _WORKER_CRASHED, or the service's own.
    */
-  run(task: InvokeTask, signal?: AbortSignal): Promise<InvokeResult> {
-    if (this.#closing) return Promise.reject(new AkaraError('AKR_ERR_POOL_UNAVAILABLE'));
-    const { maxThreads, maxQueue, taskTimeoutMs } = this.#config.pool;
+  /** Throws AKR_ERR_POOL_SATURATED (or _UNAVAILABLE) if a request would be refused now; cheap. */
+  checkCapacity(): void {
+    if (this.#closing) throw new AkaraError('AKR_ERR_POOL_UNAVAILABLE');
+    const { maxThreads, maxQueue } = this.#config.pool;
     if (this.#inFlight >= maxThreads + maxQueue) {
-      return Promise.reject(new AkaraError('AKR_ERR_POOL_SATURATED', { retryAfter: this.retryAfterSeconds() }));
+      throw new AkaraError('AKR_ERR_POOL_SATURATED', { retryAfter: this.retryAfterSeconds() });
+    }
+  }
+
+  run(task: InvokeTask, signal?: AbortSignal): Promise<InvokeResult> {
+    try {
+      this.checkCapacity();
+    } catch (err) {
+      return Promise.reject(err);
     }
     if (signal?.aborted) return Promise.reject(new AkaraError('AKR_ERR_TASK_ABORTED'));
+    const { taskTimeoutMs } = this.#config.pool;
     this.#inFlight++;
     return new Promise<InvokeResult>((resolve, reject) => {
       const send = (proc: PoolProcess) => {
         const id = this.#nextId++;
-        proc.pending.set(id, { resolve, reject, started: performance.now() });
+        // The pool process enforces the running-time budget; this only guards against it never
+        // answering, allowing as long again for the wait in its queue.
+        const deadline = setTimeout(() => {
+          if (!proc.pending.delete(id)) return;
+          this.#release();
+          if (proc.child.connected) proc.child.send({ type: 'abort', id } satisfies ToPoolMessage);
+          reject(new AkaraError('AKR_ERR_TASK_TIMEOUT', { limitMs: taskTimeoutMs }));
+        }, 2 * taskTimeoutMs);
+        proc.pending.set(id, { resolve, reject, started: performance.now(), deadline });
         proc.child.send({ type: 'run', id, task } satisfies ToPoolMessage);
         signal?.addEventListener('abort', () => {
           if (!proc.pending.has(id)) return;
@@ -209,7 +241,7 @@ export class WorkerPool {
   async stats(): Promise<WorkerPoolFigures> {
     const proc = this.#proc;
     const state = this.#closing ? 'closing' : proc?.ready ? 'ready' : this.#processRestarts > 0 ? 'respawning' : 'starting';
-    const base = { processRestarts: this.#processRestarts, inFlight: this.#inFlight, state } as const;
+    const base = { processPid: proc?.child.pid, processRestarts: this.#processRestarts, inFlight: this.#inFlight, state } as const;
     if (!proc?.ready || !proc.child.connected) return { ...EMPTY_STATS, ...base };
     const id = this.#nextId++;
     const stats = await new Promise<PoolStats>((resolve) => {

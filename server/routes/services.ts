@@ -34,6 +34,8 @@ export function serviceHandler(runtime: Runtime) {
       throw new AkaraError('AKR_ERR_METHOD_NOT_ALLOWED', { method, allow: allowOf(descriptor.methods) });
     }
     const { params, query } = parseParams(descriptor, url.searchParams);
+    // Refuse before reading a body that could not be run anyway.
+    pool.checkCapacity();
     const task: InvokeTask = {
       kind: 'invoke',
       serviceId: descriptor.id,

@@ -104,6 +104,28 @@ describe('the worker pool', () => {
       assert.equal(h.status, 'ok');
       assert.equal(h.pool.processRestarts, 1);
       assert.ok(server.logs.some((l) => l.msg === 'pool process died; replacing it' && l.signal === 'SIGABRT'));
+      // What V8 printed as it aborted is in the log, as JSON lines.
+      assert.ok(server.logs.some((l) => l.stream === 'stderr' && /heap|memory|allocation/i.test(String(l.msg))));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 504 even if the pool process stops answering altogether, and recovers when it resumes', async () => {
+    const server = await startTestServer({ modules, pool: { minThreads: 1, maxThreads: 1, taskTimeoutMs: 400 } });
+    const pid = (await health(server.url)).pool.processPid as number;
+    try {
+      process.kill(pid, 'SIGSTOP');
+      const started = Date.now();
+      const res = await fetch(`${server.url}/test/sleep?ms=1`);
+      assert.equal(res.status, 504);
+      assert.equal(await code(res), 'AKR_ERR_TASK_TIMEOUT');
+      assert.ok(Date.now() - started < 3_000);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    try {
+      assert.equal(await (await fetch(`${server.url}/test/sleep?ms=1`)).text(), 'slept 1');
     } finally {
       await server.close();
     }
