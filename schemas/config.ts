@@ -43,6 +43,19 @@ export const LimitsConfigSchema = z.strictObject({
   headersTimeoutMs: positiveInt().default(20_000),
 });
 
+export const XmlLimitsSchema = z.strictObject({
+  /** Largest document parsed: 413 AKR_ERR_XML_LIMIT. */
+  maxBytes: positiveInt().default(16 * 1024 * 1024),
+  /** Deepest element nesting. */
+  maxDepth: positiveInt(100_000).default(256),
+  /** Most attributes on one element. */
+  maxAttributes: positiveInt(100_000).default(256),
+  /** Longest element or attribute name. */
+  maxNameLength: positiveInt().default(1_024),
+  /** Longest text node or attribute value. */
+  maxTextLength: positiveInt().default(8 * 1024 * 1024),
+});
+
 export const LogConfigSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -63,6 +76,8 @@ export const ConfigSchema = z.strictObject({
   modules: z.array(z.string({ error: 'must be a module path or package name' }).min(1), { error: 'must be a list of module paths or package names' }).default([]),
   pool: PoolConfigSchema.prefault({}),
   limits: LimitsConfigSchema.prefault({}),
+  /** Limits for every XML document parsed (bodies, fetched sources, stylesheets). */
+  xml: XmlLimitsSchema.prefault({}),
   log: LogConfigSchema.prefault({}),
   /** Where the PID file and the background server's log go (relative to the config file). */
   runDir: z.string({ error: 'must be a folder path' }).min(1).default('.akara'),
@@ -80,3 +95,4 @@ export type UserConfig = z.input<typeof ConfigSchema>;
 export type AkaraConfig = Readonly<z.output<typeof ConfigSchema>> & { readonly baseDir: string };
 export type PoolConfig = z.output<typeof PoolConfigSchema>;
 export type LimitsConfig = z.output<typeof LimitsConfigSchema>;
+export type XmlLimits = z.output<typeof XmlLimitsSchema>;

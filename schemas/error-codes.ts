@@ -17,6 +17,16 @@ export const ERROR_CODES = {
   AKR_ERR_BODY_TOO_LARGE: { status: 413, message: 'The request body exceeds the limit of {limit} bytes' },
   AKR_ERR_HEADERS_TOO_LARGE: { status: 431, message: 'The request headers exceed the limit of {limit}' },
 
+  // Documents and transforms
+  AKR_ERR_XML_MALFORMED: { status: 422, message: 'The XML is not well-formed at line {line}, column {column}: {reason}' },
+  AKR_ERR_XML_DTD_FORBIDDEN: { status: 422, message: 'The document declares entities or an external DTD, which are refused (line {line}, column {column})' },
+  AKR_ERR_XML_LIMIT: { status: 413, message: 'The XML exceeds the limit on {what} ({limit})' },
+  AKR_ERR_XSLT_COMPILE: { status: 422, message: 'The stylesheet {uri} does not compile: {reason}' },
+  AKR_ERR_XSLT_RUNTIME: { status: 422, message: 'The transform failed: {reason}' },
+  AKR_ERR_XPATH_INVALID: { status: 400, message: 'The XPath expression does not evaluate: {reason}' },
+  AKR_ERR_JSON_MALFORMED: { status: 422, message: 'The JSON is not valid: {reason}' },
+  AKR_ERR_XML_ENCODING: { status: 422, message: 'The document is not valid {encoding}, or that encoding is not supported' },
+
   // The server's own bounds
   AKR_ERR_POOL_SATURATED: { status: 503, message: 'All workers are busy and the queue is full; retry later' },
   AKR_ERR_POOL_UNAVAILABLE: { status: 503, message: 'No worker pool is ready to take the request; retry later' },

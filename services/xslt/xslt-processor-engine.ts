@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Xslt, type XDocument, type XNode } from 'xslt-processor';
+import type { XmlLimits } from '../../schemas/config.js';
+import { AkaraError } from '../errors.js';
+import { parseXml } from '../xml/parse.js';
+import type { CompiledStylesheet, ModuleLoader, TransformOptions, TransformResult, XsltEngine } from './engine.js';
+import { declaredOutput, resolveOutput, type DeclaredOutput } from './output.js';
+import { loadGraph, type ParsedModule, type Precedence } from './stylesheet-graph.js';
+
+// The package does not export its package.json; read it beside its entry point.
+const VERSION = (JSON.parse(readFileSync(join(dirname(createRequire(import.meta.url).resolve('xslt-processor')), '..', 'package.json'), 'utf8')) as { version: string }).version;
+
+interface Compiled extends CompiledStylesheet {
+  readonly flattened: XDocument;
+  readonly precedence: Map<XNode, Precedence>;
+  readonly declared: DeclaredOutput;
+}
+
+interface XsltInternals {
+  mapTemplatesFromStylesheet(this: XsltInternals, element: XNode, metadata: Precedence): void;
+  templateSourceMap: Map<XNode, Precedence>;
+  warningsCallback: (...args: unknown[]) => void;
+  outputMethod: string;
+}
+
+/**
+ * xslt-processor, given back the import precedence of templates that our flattening of the stylesheet
+ * graph moved into the main stylesheet (the engine only applies template rules found there).
+ */
+class PrecedenceXslt extends Xslt {
+  constructor(options: ConstructorParameters<typeof Xslt>[0], readonly precedence: Map<XNode, Precedence>) {
+    super(options);
+  }
+}
+const baseMap = (Xslt.prototype as unknown as XsltInternals).mapTemplatesFromStylesheet;
+(PrecedenceXslt.prototype as unknown as XsltInternals).mapTemplatesFromStylesheet = function mapWithPrecedence(element, metadata) {
+  baseMap.call(this, element, metadata);
+  const { precedence } = this as unknown as PrecedenceXslt;
+  for (const child of element.childNodes) {
+    const known = precedence.get(child);
+    if (known) this.templateSourceMap.set(child, known);
+  }
+};
+
+const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
+const MAX_PARSED_MODULES = 256;
+const MAX_COMPILED = 64;
+
+/** A small LRU over a Map (insertion order is recency). */
+function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value as K);
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The XsltEngine on xslt-processor. Source documents and stylesheet modules are parsed by our saxes layer
+ * (within the limits); each distinct module content is parsed once and each distinct graph flattened
+ * once per worker; output escaping is always set explicitly (the engine turns it off when an options
+ * object omits it).
+ */
+export class XsltProcessorEngine implements XsltEngine<XDocument> {
+  readonly name = 'xslt-processor';
+  readonly version = VERSION;
+  readonly #limits: XmlLimits;
+  readonly #parsed = new Map<string, ParsedModule>();
+  readonly #compiled = new Map<string, Compiled>();
+  /** How many times a module was parsed: the cache's effect, for tests and figures. */
+  modulesParsed = 0;
+
+  constructor(limits: XmlLimits) {
+    this.#limits = limits;
+  }
+
+  parse(content: Uint8Array | string, uri?: string): XDocument {
+    return parseXml(content, { limits: this.#limits, ...(uri === undefined ? {} : { uri }) });
+  }
+
+  async compile(uri: string, load: ModuleLoader): Promise<CompiledStylesheet> {
+    const graph = await loadGraph(uri, load, (module) => {
+      let doc: XDocument;
+      try {
+        doc = this.parse(module.content, module.uri);
+      } catch (err) {
+        if (err instanceof AkaraError && err.code === 'AKR_ERR_XML_MALFORMED') {
+          throw new AkaraError('AKR_ERR_XSLT_COMPILE', { ...err.detail, uri: module.uri, reason: `not well-formed at line ${err.detail.line}, column ${err.detail.column}: ${err.detail.reason}` }, { cause: err });
+        }
+        throw err;
+      }
+      this.modulesParsed++;
+      const root = doc.childNodes.find((n) => n.nodeType === 1);
+      if (!root) throw new AkaraError('AKR_ERR_XSLT_COMPILE', { uri: module.uri, reason: 'no root element' });
+      return { doc, root };
+    }, this.#parsed);
+    while (this.#parsed.size > MAX_PARSED_MODULES) this.#parsed.delete(this.#parsed.keys().next().value as string);
+    const cached = this.#compiled.get(graph.hash);
+    if (cached) {
+      remember(this.#compiled, graph.hash, cached, MAX_COMPILED);
+      return cached;
+    }
+    const declared = declaredOutput(graph.flattened.childNodes[0]!);
+    const compiled: Compiled = {
+      uri: graph.modules[0]!,
+      hash: graph.hash,
+      modules: graph.modules,
+      output: resolveOutput(declared, declared.method ?? 'xml'),
+      flattened: graph.flattened,
+      precedence: graph.precedence,
+      declared,
+    };
+    remember(this.#compiled, graph.hash, compiled, MAX_COMPILED);
+    return compiled;
+  }
+
+  async transform(stylesheet: CompiledStylesheet, source: XDocument, options: TransformOptions = {}): Promise<TransformResult> {
+    const compiled = stylesheet as Compiled;
+    const xslt = new PrecedenceXslt({
+      // Always explicit: an options object without `escape` turns escaping off. Text is never escaped.
+      escape: compiled.declared.method !== 'text',
+      cData: true,
+      selfClosingTags: true,
+      parameters: Object.entries(options.params ?? {}).map(([name, value]) => ({ name, value })),
+      // Every module was loaded and spliced in at compile time: the engine must fetch nothing itself.
+      fetchFunction: async (uri: string) => { throw new AkaraError('AKR_ERR_XSLT_RUNTIME', { reason: `unexpected fetch of ${uri}` }); },
+      ...(options.loadDocument === undefined ? {} : { documentLoader: options.loadDocument as (uri: string) => XNode | null }),
+    }, compiled.precedence);
+    (xslt as unknown as XsltInternals).warningsCallback = () => {};
+    let text: string;
+    try {
+      text = await xslt.xsltProcess(source, compiled.flattened);
+    } catch (err) {
+      if (err instanceof AkaraError) throw err;
+      throw new AkaraError('AKR_ERR_XSLT_RUNTIME', { uri: compiled.uri, reason: errorMessage(err) }, { cause: err });
+    }
+    const engineMethod = (xslt as unknown as XsltInternals).outputMethod;
+    const method = compiled.declared.method ?? (engineMethod === 'html' ? 'html' : 'xml');
+    const output = resolveOutput(compiled.declared, method);
+    // XSLT 1.0 §16.1: the xml method writes an XML declaration unless told not to; the engine never does.
+    if (method === 'xml' && !output.omitXmlDeclaration && !text.startsWith('<?xml')) text = `${XML_DECLARATION}\n${text}`;
+    return { text, output };
+  }
+}
