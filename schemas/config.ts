@@ -56,6 +56,35 @@ export const XmlLimitsSchema = z.strictObject({
   maxTextLength: positiveInt().default(8 * 1024 * 1024),
 });
 
+export const FetchConfigSchema = z.strictObject({
+  /** URI schemes that may be fetched; `file` is allowed only below resource roots, the transforms folder and `fileRoots`. */
+  schemes: z.array(z.enum(['http', 'https', 'file'], { error: "must be 'http', 'https' or 'file'" })).default(['http', 'https']),
+  /** When not empty, only these hosts (exact, or `*.example.org` for subdomains) may be fetched. */
+  allowHosts: z.array(z.string().min(1)).default([]),
+  /** Allow loopback, private, link-local and unspecified addresses (off: they are refused after DNS resolution). */
+  allowPrivateAddresses: z.boolean({ error: 'must be true or false' }).default(false),
+  /** Extra folders whose files `file:` URIs may name. */
+  fileRoots: z.array(z.string().min(1)).default([]),
+  /** Largest fetched resource: 413 AKR_ERR_FETCH_TOO_LARGE. */
+  maxBytes: positiveInt().default(16 * 1024 * 1024),
+  /** Time for a whole fetch: 504 AKR_ERR_UPSTREAM_TIMEOUT. */
+  timeoutMs: positiveInt().default(10_000),
+  /** Redirects followed, each hop checked again. */
+  maxRedirects: nonNegativeInt().default(5),
+  /** Fetched resources kept per worker, honouring Cache-Control and ETag. */
+  cacheEntries: nonNegativeInt().default(256),
+});
+
+export const ResourceSpaceSchema = z.strictObject({
+  /** Where the space is mounted, e.g. `/docs`. */
+  mount: z.string({ error: "must be a path such as '/docs'" }).startsWith('/', { error: "must be a path such as '/docs'" }),
+  /** A folder of documents (relative to the config file). */
+  root: z.string().min(1).optional(),
+  /** An upstream base URL whose documents the space serves. */
+  base: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).optional(),
+  description: z.string().optional(),
+}).refine((space) => (space.root === undefined) !== (space.base === undefined), { error: 'needs exactly one of root or base' });
+
 export const LogConfigSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -76,6 +105,12 @@ export const ConfigSchema = z.strictObject({
   modules: z.array(z.string({ error: 'must be a module path or package name' }).min(1), { error: 'must be a list of module paths or package names' }).default([]),
   pool: PoolConfigSchema.prefault({}),
   limits: LimitsConfigSchema.prefault({}),
+  /** Mounted spaces of documents: `GET /{mount}/{path}[?xslt=...]`. */
+  resources: z.array(ResourceSpaceSchema).default([]),
+  /** The folder of named transforms (`xslt=catalog-html` is `{transforms}/catalog-html.xsl`). */
+  transforms: z.string().min(1).optional(),
+  /** The policy every fetched URI goes through (sources, stylesheets, imports, document()). */
+  fetch: FetchConfigSchema.prefault({}),
   /** Limits for every XML document parsed (bodies, fetched sources, stylesheets). */
   xml: XmlLimitsSchema.prefault({}),
   log: LogConfigSchema.prefault({}),
@@ -96,3 +131,5 @@ export type AkaraConfig = Readonly<z.output<typeof ConfigSchema>> & { readonly b
 export type PoolConfig = z.output<typeof PoolConfigSchema>;
 export type LimitsConfig = z.output<typeof LimitsConfigSchema>;
 export type XmlLimits = z.output<typeof XmlLimitsSchema>;
+export type FetchConfig = z.output<typeof FetchConfigSchema>;
+export type ResourceSpace = z.output<typeof ResourceSpaceSchema>;

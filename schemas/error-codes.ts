@@ -25,6 +25,12 @@ export const ERROR_CODES = {
   AKR_ERR_XSLT_RUNTIME: { status: 422, message: 'The transform failed: {reason}' },
   AKR_ERR_XPATH_INVALID: { status: 400, message: 'The XPath expression does not evaluate: {reason}' },
   AKR_ERR_JSON_MALFORMED: { status: 422, message: 'The JSON is not valid: {reason}' },
+  AKR_ERR_URI_DENIED: { status: 403, message: 'The URI {uri} is refused by the fetch policy: {reason}' },
+  AKR_ERR_URI_INVALID: { status: 400, message: "'{uri}' is not a URI that can be fetched: {reason}" },
+  AKR_ERR_UPSTREAM: { status: 502, message: 'Fetching {uri} failed: {reason}' },
+  AKR_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'Fetching {uri} took longer than {limitMs} ms' },
+  AKR_ERR_FETCH_TOO_LARGE: { status: 413, message: 'The resource {uri} exceeds the limit of {limit} bytes' },
+  AKR_ERR_RESOURCE_NOT_FOUND: { status: 404, message: 'No document at {path}' },
   AKR_ERR_XML_ENCODING: { status: 422, message: 'The document is not valid {encoding}, or that encoding is not supported' },
 
   // The server's own bounds

@@ -1,0 +1,119 @@
+import { Agent, request, errors as undiciErrors } from 'undici';
+import type { FetchConfig } from '../../schemas/config.js';
+import { AkaraError } from '../errors.js';
+import type { UriPolicy } from './uri-policy.js';
+
+export interface FetchedResource {
+  /** The final URI, after redirects. */
+  uri: string;
+  bytes: Uint8Array;
+  contentType?: string;
+  /** A validator for caches and ETags: the upstream ETag, else Last-Modified. */
+  validator?: string;
+}
+
+export interface HttpResponse extends FetchedResource {
+  status: 200 | 304;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** An undici Agent whose connections go through the policy's DNS check; one per worker, connections reused. */
+export function createAgent(config: FetchConfig, policy: UriPolicy): Agent {
+  return new Agent({
+    connect: { lookup: policy.guardedLookup, timeout: config.timeoutMs },
+    connections: 16,
+    keepAliveTimeout: 10_000,
+    headersTimeout: config.timeoutMs,
+    bodyTimeout: config.timeoutMs,
+  });
+}
+
+/**
+ * GETs an http(s) URI within the policy: every redirect hop is checked again, the body is counted as it
+ * arrives and cut at `maxBytes`, and the whole fetch is bounded by `timeoutMs`.
+ */
+export async function fetchHttp(
+  url: URL,
+  options: { config: FetchConfig; policy: UriPolicy; agent: Agent; conditional?: { etag?: string; lastModified?: string } },
+): Promise<HttpResponse> {
+  const { config, policy, agent } = options;
+  const signal = AbortSignal.timeout(config.timeoutMs);
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    policy.check(current);
+    const headers: Record<string, string> = { accept: 'application/xml, text/xml, application/xslt+xml, */*;q=0.5', 'user-agent': 'Akara' };
+    if (options.conditional?.etag) headers['if-none-match'] = options.conditional.etag;
+    if (options.conditional?.lastModified) headers['if-modified-since'] = options.conditional.lastModified;
+    let res;
+    try {
+      res = await request(current, { dispatcher: agent, method: 'GET', headers, signal });
+    } catch (err) {
+      throw translate(err, current.href, config);
+    }
+    const resHeaders = res.headers as Record<string, string | string[] | undefined>;
+    if (REDIRECTS.has(res.statusCode)) {
+      await res.body.dump();
+      const location = header(resHeaders, 'location');
+      if (!location) throw new AkaraError('AKR_ERR_UPSTREAM', { uri: current.href, reason: `redirect ${res.statusCode} without a Location` });
+      if (hop >= config.maxRedirects) throw new AkaraError('AKR_ERR_UPSTREAM', { uri: url.href, reason: `more than ${config.maxRedirects} redirects` });
+      current = new URL(location, current);
+      continue;
+    }
+    if (res.statusCode === 304) {
+      await res.body.dump();
+      return { status: 304, uri: current.href, bytes: new Uint8Array(0), headers: resHeaders };
+    }
+    if (res.statusCode !== 200) {
+      await res.body.dump();
+      throw new AkaraError('AKR_ERR_UPSTREAM', { uri: current.href, reason: `the server answered ${res.statusCode}`, upstreamStatus: res.statusCode });
+    }
+    const declared = Number(header(resHeaders, 'content-length') ?? 0);
+    if (declared > config.maxBytes) {
+      res.body.destroy();
+      throw new AkaraError('AKR_ERR_FETCH_TOO_LARGE', { uri: current.href, limit: config.maxBytes });
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        size += chunk.byteLength;
+        if (size > config.maxBytes) {
+          res.body.destroy();
+          throw new AkaraError('AKR_ERR_FETCH_TOO_LARGE', { uri: current.href, limit: config.maxBytes });
+        }
+        chunks.push(chunk);
+      }
+    } catch (err) {
+      throw translate(err, current.href, config);
+    }
+    const contentType = header(resHeaders, 'content-type');
+    const validator = header(resHeaders, 'etag') ?? header(resHeaders, 'last-modified');
+    return {
+      status: 200,
+      uri: current.href,
+      bytes: new Uint8Array(Buffer.concat(chunks, size)),
+      headers: resHeaders,
+      ...(contentType === undefined ? {} : { contentType }),
+      ...(validator === undefined ? {} : { validator }),
+    };
+  }
+}
+
+function translate(err: unknown, uri: string, config: FetchConfig): AkaraError {
+  if (err instanceof AkaraError) return err;
+  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e.code ?? e.cause?.code;
+  if (code === 'AKR_ADDRESS_DENIED') return new AkaraError('AKR_ERR_URI_DENIED', { uri, reason: e.message ?? e.cause?.message ?? 'address refused' });
+  if (e.name === 'TimeoutError' || e.name === 'AbortError' || err instanceof undiciErrors.HeadersTimeoutError
+    || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
+    return new AkaraError('AKR_ERR_UPSTREAM_TIMEOUT', { uri, limitMs: config.timeoutMs });
+  }
+  return new AkaraError('AKR_ERR_UPSTREAM', { uri, reason: e.message ?? String(err) }, { cause: err });
+}
