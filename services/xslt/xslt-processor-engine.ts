@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Xslt, type XDocument, type XNode } from 'xslt-processor';
+import type { XDocument, XNode } from 'xslt-processor';
 import type { XmlLimits } from '../../schemas/config.js';
 import { AkaraError } from '../errors.js';
 import { parseXml } from '../xml/parse.js';
 import type { CompiledStylesheet, ModuleLoader, TransformOptions, TransformResult, XsltEngine } from './engine.js';
 import { declaredOutput, resolveOutput, type DeclaredOutput } from './output.js';
 import { loadGraph, type ParsedModule, type Precedence } from './stylesheet-graph.js';
+import { PatchedXslt, type XsltInternals } from './xslt-processor-patches.js';
 
 // The package does not export its package.json; read it beside its entry point.
 const VERSION = (JSON.parse(readFileSync(join(dirname(createRequire(import.meta.url).resolve('xslt-processor')), '..', 'package.json'), 'utf8')) as { version: string }).version;
@@ -17,32 +18,6 @@ interface Compiled extends CompiledStylesheet {
   readonly precedence: Map<XNode, Precedence>;
   readonly declared: DeclaredOutput;
 }
-
-interface XsltInternals {
-  mapTemplatesFromStylesheet(this: XsltInternals, element: XNode, metadata: Precedence): void;
-  templateSourceMap: Map<XNode, Precedence>;
-  warningsCallback: (...args: unknown[]) => void;
-  outputMethod: string;
-}
-
-/**
- * xslt-processor, given back the import precedence of templates that our flattening of the stylesheet
- * graph moved into the main stylesheet (the engine only applies template rules found there).
- */
-class PrecedenceXslt extends Xslt {
-  constructor(options: ConstructorParameters<typeof Xslt>[0], readonly precedence: Map<XNode, Precedence>) {
-    super(options);
-  }
-}
-const baseMap = (Xslt.prototype as unknown as XsltInternals).mapTemplatesFromStylesheet;
-(PrecedenceXslt.prototype as unknown as XsltInternals).mapTemplatesFromStylesheet = function mapWithPrecedence(element, metadata) {
-  baseMap.call(this, element, metadata);
-  const { precedence } = this as unknown as PrecedenceXslt;
-  for (const child of element.childNodes) {
-    const known = precedence.get(child);
-    if (known) this.templateSourceMap.set(child, known);
-  }
-};
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 const MAX_PARSED_MODULES = 256;
@@ -120,7 +95,7 @@ export class XsltProcessorEngine implements XsltEngine<XDocument> {
 
   async transform(stylesheet: CompiledStylesheet, source: XDocument, options: TransformOptions = {}): Promise<TransformResult> {
     const compiled = stylesheet as Compiled;
-    const xslt = new PrecedenceXslt({
+    const xslt = new PatchedXslt({
       // Always explicit: an options object without `escape` turns escaping off. Text is never escaped.
       escape: compiled.declared.method !== 'text',
       cData: true,
