@@ -14,6 +14,10 @@ export interface InvokeTask {
   body?: Uint8Array;
   contentType?: string;
   requestId: string;
+  /** The server's public root URL, for own URIs (dispatched in process) and relative references. */
+  publicRoot: string;
+  /** The origin the client reached the server at. */
+  origin: string;
 }
 
 /** Loads the modules and reports the services they define. */

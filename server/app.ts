@@ -29,7 +29,7 @@ export function buildApp({ runtime, logger, publicRoot, draining }: AppOptions):
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], ['/', '/akara/health'], (c) => {
     throw new AkaraError('AKR_ERR_METHOD_NOT_ALLOWED', { method: c.req.method, allow: 'GET, HEAD' });
   });
-  app.all('*', serviceHandler(runtime));
+  app.all('*', serviceHandler(runtime, publicRoot));
   app.onError(onError);
   return app;
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -56,6 +56,35 @@ function resolveModule(specifier: string, baseDir: string): string | { error: st
   }
 }
 
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Resource roots, the transforms folder and file roots as absolute paths of folders that exist. */
+function resolveFolders(config: z.output<typeof ConfigSchema>, baseDir: string, problems: string[]) {
+  const folder = (path: string, at: string): string => {
+    const absolute = resolve(baseDir, path);
+    if (!isFolder(absolute)) problems.push(`${at} ${absolute} is not a folder`);
+    return absolute;
+  };
+  const seen = new Set<string>();
+  const resources = config.resources.map((space, i) => {
+    const mount = space.mount.replace(/\/+$/, '') || '/';
+    if (seen.has(mount)) problems.push(`resources[${i}].mount '${mount}' is mounted twice`);
+    seen.add(mount);
+    return { ...space, mount, ...(space.root === undefined ? {} : { root: folder(space.root, `resources[${i}].root`) }) };
+  });
+  return {
+    resources,
+    ...(config.transforms === undefined ? {} : { transforms: folder(config.transforms, 'transforms') }),
+    fetch: { ...config.fetch, fileRoots: config.fetch.fileRoots.map((root, i) => folder(root, `fetch.fileRoots[${i}]`)) },
+  };
+}
+
 /**
  * Validates a config (a file's content plus command-line overrides) and returns it complete and frozen.
  * Every problem is reported at once, each with its path: `pool.maxThreads must be a positive integer`.
@@ -74,12 +103,14 @@ export function resolveConfig(input: unknown, options: { baseDir: string; overri
       else problems.push(`modules[${i}] ${found.error}`);
     });
   }
-  if (!parsed.success || problems.length > 0) {
+  const folders = parsed.success ? resolveFolders(parsed.data, options.baseDir, problems) : undefined;
+  if (!parsed.success || problems.length > 0 || folders === undefined) {
     throw new AkaraError('AKR_ERR_CONFIG_INVALID', { problems: problems.map((p) => `  - ${p}`).join('\n') });
   }
   return deepFreeze({
     ...parsed.data,
     modules,
+    ...folders,
     runDir: resolve(options.baseDir, parsed.data.runDir),
     baseDir: options.baseDir,
   });

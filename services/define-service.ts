@@ -3,6 +3,7 @@ import {
   type HttpMethod, type ParamSpec, type ParamType, type ParamValue, type ServiceDescriptor,
 } from '../schemas/service.js';
 import type { XmlBody } from './body.js';
+import type { ServiceContext } from './context.js';
 import { AkaraError } from './errors.js';
 import { isParseError, parseMountPath, parseServiceId, type MountPath, type ServiceId } from './service-id.js';
 
@@ -35,7 +36,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 /** A handler's result: text, bytes, an XML document from the engine layer, or a JSON-able value. */
 export type ServiceBody = string | Uint8Array | XmlBody | JsonValue | undefined;
 
-export type ServiceHandler = (req: ServiceRequest, res: ServiceResponse) => ServiceBody | Promise<ServiceBody>;
+export type ServiceHandler = (req: ServiceRequest, res: ServiceResponse, ctx: ServiceContext) => ServiceBody | Promise<ServiceBody>;
 
 export interface ParamOptions {
   name: string;

@@ -6,6 +6,8 @@ import { Registry } from './registry.js';
 /** The built-in services, loaded by every server before the configured modules. */
 export const BUILTIN_MODULES: readonly string[] = [
   new URL('./builtin/echo.js', import.meta.url).href,
+  new URL('./builtin/xslt.js', import.meta.url).href,
+  new URL('./builtin/validate.js', import.meta.url).href,
 ];
 
 function collect(value: unknown, into: ServiceDefinition[]): void {
@@ -14,12 +16,13 @@ function collect(value: unknown, into: ServiceDefinition[]): void {
 }
 
 /**
- * Imports the service modules (built-ins first) and registers every service each exports, as a default
+ * Registers the services the config defines (resource spaces), then imports the service modules (built-ins first) and registers every service each exports, as a default
  * or named export, alone or in an array. A module that fails to import or exports no service throws
  * `AKR_ERR_MODULE_LOAD`; a bad or duplicate definition throws `AKR_ERR_SERVICE_DEFINITION` naming the module.
  */
-export async function loadServices(modules: readonly string[]): Promise<Registry<ServiceDefinition>> {
+export async function loadServices(modules: readonly string[], fromConfig: readonly ServiceDefinition[] = []): Promise<Registry<ServiceDefinition>> {
   const registry = new Registry<ServiceDefinition>();
+  for (const definition of fromConfig) registry.add(definition, 'config');
   for (const specifier of [...BUILTIN_MODULES, ...modules]) {
     let ns: Record<string, unknown>;
     try {

@@ -16,7 +16,7 @@ function send(message: FromPoolMessage): void {
 
 async function init(config: Extract<ToPoolMessage, { type: 'init' }>['config']): Promise<void> {
   try {
-    pool = new ThreadPool(config.pool, config.modules);
+    pool = new ThreadPool(config);
     const reply = await pool.run<ServiceDescriptor[]>({ kind: 'describe' }).reply;
     if (reply.ok) send({ type: 'ready', services: reply.value });
     else send({ type: 'failed', error: reply.error });

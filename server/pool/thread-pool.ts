@@ -1,6 +1,6 @@
 import { Piscina } from 'piscina';
 import type { PiscinaTask } from 'piscina';
-import type { PoolConfig } from '../../schemas/config.js';
+import type { AkaraConfig, PoolConfig } from '../../schemas/config.js';
 import type { ErrorCode, WireError } from '../../schemas/error-codes.js';
 import type { PoolStats, WorkerReply, WorkerTask } from '../../schemas/wire.js';
 import { AkaraError } from '../../services/errors.js';
@@ -35,18 +35,18 @@ export class ThreadPool {
   #nextKey = 1;
   readonly #stats = { completed: 0, failed: 0, recycled: 0, timedOut: 0, aborted: 0, outOfMemory: 0 };
 
-  constructor(config: PoolConfig, modules: readonly string[]) {
-    this.#config = config;
+  constructor(config: AkaraConfig) {
+    this.#config = config.pool;
     this.#piscina = new Piscina({
       filename: new URL('./worker.js', import.meta.url).href,
-      minThreads: config.minThreads,
-      maxThreads: config.maxThreads,
-      idleTimeout: config.idleTimeoutMs,
+      minThreads: config.pool.minThreads,
+      maxThreads: config.pool.maxThreads,
+      idleTimeout: config.pool.idleTimeoutMs,
       // The master admits at most maxThreads + maxQueue tasks; this is only a backstop.
-      maxQueue: config.maxQueue + config.maxThreads,
+      maxQueue: config.pool.maxQueue + config.pool.maxThreads,
       concurrentTasksPerWorker: 1,
-      resourceLimits: { maxOldGenerationSizeMb: config.maxHeapMb },
-      workerData: { modules },
+      resourceLimits: { maxOldGenerationSizeMb: config.pool.maxHeapMb },
+      workerData: { config },
       loadBalancer: (task, workers) => this.#pick(task, workers),
     });
     this.#piscina.on('workerDestroy', (worker: PiscinaWorker) => {

@@ -4,24 +4,38 @@
  */
 import { Piscina } from 'piscina';
 import { workerData } from 'node:worker_threads';
+import type { AkaraConfig } from '../../schemas/config.js';
 import type { ServiceDescriptor } from '../../schemas/service.js';
 import type { InvokeResult, InvokeTask, WorkerReply, WorkerTask } from '../../schemas/wire.js';
-import { encodeBody } from '../../services/body.js';
-import type { ServiceDefinition, ServiceRequest } from '../../services/define-service.js';
+import { createContext, type WorkerTools } from '../../services/context.js';
+import type { ServiceDefinition } from '../../services/define-service.js';
 import { AkaraError, toWireError } from '../../services/errors.js';
+import { invokeService } from '../../services/invoke.js';
 import { loadServices } from '../../services/loader.js';
+import { localDispatch } from '../../services/local-dispatch.js';
 import type { Registry } from '../../services/registry.js';
+import { Resolver } from '../../services/resolver/resolver.js';
+import { resourceSpaceServices } from '../../services/builtin/resource-space.js';
+import { XsltProcessorEngine } from '../../services/xslt/xslt-processor-engine.js';
 
-const { modules } = workerData as { modules: string[] };
-let registry: Promise<Registry<ServiceDefinition>> | undefined;
+const { config } = workerData as { config: AkaraConfig };
+const tools: WorkerTools = { config, xslt: new XsltProcessorEngine(config.xml), resolver: new Resolver(config) };
+
+async function load(): Promise<Registry<ServiceDefinition>> {
+  const services = await loadServices(config.modules, resourceSpaceServices(config.resources));
+  tools.resolver.setLocalDispatch(localDispatch(services, tools));
+  return services;
+}
+
+// Loading starts with the thread, and piscina counts the thread ready (so a task's time budget starts)
+// only once it has settled. A failure is answered to the first task, the master's describe.
+const registry: Promise<Registry<ServiceDefinition>> = load();
+registry.catch(() => {});
 
 async function invoke(services: Registry<ServiceDefinition>, task: InvokeTask): Promise<InvokeResult> {
   const definition = services.get(task.serviceId);
-  const handler = definition?.handlers[task.method];
-  if (!definition || !handler) throw new AkaraError('AKR_ERR_SERVICE_UNKNOWN', { service: task.serviceId });
-  let status = 200;
-  const headers = new Map<string, string>();
-  const request: ServiceRequest = {
+  if (!definition) throw new AkaraError('AKR_ERR_SERVICE_UNKNOWN', { service: task.serviceId });
+  return invokeService(definition, {
     serviceId: definition.descriptor.id,
     method: task.method,
     params: task.params,
@@ -31,32 +45,16 @@ async function invoke(services: Registry<ServiceDefinition>, task: InvokeTask): 
     requestId: task.requestId,
     ...(task.body === undefined ? {} : { body: task.body }),
     ...(task.contentType === undefined ? {} : { contentType: task.contentType }),
-  };
-  const body = await handler(request, {
-    status(code) {
-      if (!Number.isInteger(code) || code < 200 || code > 599) throw new TypeError(`status ${code} is not an HTTP status from 200 to 599`);
-      status = code;
-    },
-    header(name, value) {
-      headers.set(name.toLowerCase(), String(value));
-    },
-  });
-  const { bytes, inferredType } = encodeBody(body);
-  if (!headers.has('content-type')) {
-    const type = definition.descriptor.contentType ?? inferredType;
-    if (type !== undefined) headers.set('content-type', type);
-  }
-  return { status, headers: [...headers], body: bytes };
+  }, createContext(tools, { publicRoot: task.publicRoot, origin: task.origin, depth: 0, requestId: task.requestId }));
 }
 
 function describe(services: Registry<ServiceDefinition>): ServiceDescriptor[] {
   return services.all().map((s) => ({ ...s.descriptor, module: services.moduleOf(s.descriptor.id) ?? '' }));
 }
 
-export default async function run(task: WorkerTask): Promise<unknown> {
+async function run(task: WorkerTask): Promise<unknown> {
   try {
-    registry ??= loadServices(modules);
-    const services = await registry;
+    const services = await registry!;
     if (task.kind === 'describe') return { ok: true, value: describe(services) } satisfies WorkerReply<ServiceDescriptor[]>;
     const value = await invoke(services, task);
     const reply: WorkerReply<InvokeResult> = { ok: true, value };
@@ -72,3 +70,5 @@ export default async function run(task: WorkerTask): Promise<unknown> {
     return { ok: false, error: toWireError(err, 'AKR_ERR_SERVICE_FAILED', { service }) } satisfies WorkerReply<never>;
   }
 }
+
+export default registry.then(() => run, () => run);

@@ -19,7 +19,7 @@ function allowOf(methods: readonly HttpMethod[]): string {
  * The one handler for every service: finds the mount (longest match), checks the method and params,
  * and runs the service in the worker pool. Hono answers HEAD through this handler as GET, without the body.
  */
-export function serviceHandler(runtime: Runtime) {
+export function serviceHandler(runtime: Runtime, publicRoot: () => string) {
   return async function invokeService(c: Context): Promise<Response> {
     const { registry, pool } = runtime.current;
     const url = new URL(c.req.url);
@@ -45,6 +45,8 @@ export function serviceHandler(runtime: Runtime) {
       pathInfo: match.pathInfo,
       headers: Object.fromEntries(c.req.raw.headers),
       requestId: c.get('requestId') as string,
+      publicRoot: publicRoot(),
+      origin: url.origin,
     };
     if (WITH_BODY.has(method)) {
       task.body = new Uint8Array(await c.req.arrayBuffer());

@@ -24,10 +24,10 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** An undici Agent whose connections go through the policy's DNS check; one per worker, connections reused. */
-export function createAgent(config: FetchConfig, policy: UriPolicy): Agent {
+/** An undici Agent (connections reused), whose connections go through the policy's DNS check when given one. */
+export function createAgent(config: FetchConfig, policy?: UriPolicy): Agent {
   return new Agent({
-    connect: { lookup: policy.guardedLookup, timeout: config.timeoutMs },
+    connect: { ...(policy === undefined ? {} : { lookup: policy.guardedLookup }), timeout: config.timeoutMs },
     connections: 16,
     keepAliveTimeout: 10_000,
     headersTimeout: config.timeoutMs,
@@ -41,13 +41,13 @@ export function createAgent(config: FetchConfig, policy: UriPolicy): Agent {
  */
 export async function fetchHttp(
   url: URL,
-  options: { config: FetchConfig; policy: UriPolicy; agent: Agent; conditional?: { etag?: string; lastModified?: string } },
+  options: { config: FetchConfig; check: (hop: URL) => void; agent: Agent; conditional?: { etag?: string; lastModified?: string } },
 ): Promise<HttpResponse> {
-  const { config, policy, agent } = options;
+  const { config, check, agent } = options;
   const signal = AbortSignal.timeout(config.timeoutMs);
   let current = url;
   for (let hop = 0; ; hop++) {
-    policy.check(current);
+    check(current);
     const headers: Record<string, string> = { accept: 'application/xml, text/xml, application/xslt+xml, */*;q=0.5', 'user-agent': 'Akara' };
     if (options.conditional?.etag) headers['if-none-match'] = options.conditional.etag;
     if (options.conditional?.lastModified) headers['if-modified-since'] = options.conditional.lastModified;

@@ -7,7 +7,7 @@ import type { FetchConfig } from '../../schemas/config.js';
 import { AkaraError } from '../errors.js';
 import { isForbiddenAddress } from './address-policy.js';
 
-type Lookup = (hostname: string, options: { all: true }, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+export type Lookup = (hostname: string, options: { all: true }, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
 
 /**
  * The one policy every fetched URI goes through: allowed schemes, an optional host allow-list, `file:`
@@ -20,9 +20,13 @@ export class UriPolicy {
   readonly #roots: readonly string[];
   readonly #lookup: Lookup;
 
-  constructor(config: FetchConfig, fileRoots: readonly string[], options: { lookup?: Lookup } = {}) {
+  /**
+   * @param trustedRoots folders whose files may always be read (resource roots, the transforms folder);
+   * files below `config.fileRoots` need the `file` scheme in `config.schemes`.
+   */
+  constructor(config: FetchConfig, trustedRoots: readonly string[], options: { lookup?: Lookup } = {}) {
     this.#config = config;
-    this.#roots = fileRoots;
+    this.#roots = config.schemes.includes('file') ? [...trustedRoots, ...config.fileRoots] : trustedRoots;
     this.#lookup = options.lookup ?? (dnsLookup as unknown as Lookup);
   }
 
@@ -48,7 +52,7 @@ export class UriPolicy {
 
   /** The file a `file:` URI names, after symlinks, if it lies below a configured root. */
   async filePath(url: URL): Promise<string> {
-    this.check(url);
+    if (url.protocol !== 'file:' || (url.host !== '' && url.host !== 'localhost')) this.#deny(url.href, 'only local file: URIs name files');
     let path: string;
     try {
       path = await realpath(fileURLToPath(url));
@@ -59,7 +63,7 @@ export class UriPolicy {
       const real = await realpath(root).catch(() => undefined);
       if (real !== undefined && (path === real || path.startsWith(real + sep))) return path;
     }
-    this.#deny(url.href, 'the file is outside the configured roots');
+    this.#deny(url.href, this.#config.schemes.includes('file') ? 'the file is outside the configured roots' : "the scheme 'file' is not allowed");
   }
 
   /** A DNS lookup for connections that refuses names resolving to forbidden addresses. */

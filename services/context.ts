@@ -1,0 +1,53 @@
+import type { XDocument } from 'xslt-processor';
+import type { AkaraConfig } from '../schemas/config.js';
+import { checkXml, parseXml, type XmlProblem } from './xml/parse.js';
+import type { FetchScope, Resolver, Resource } from './resolver/resolver.js';
+import type { XsltEngine } from './xslt/engine.js';
+
+/**
+ * What a handler may use besides its request: the config, the XML layer, the XSLT engine and the
+ * resolver, bound to the request (its public root, and how deep in own-URI dispatches it runs).
+ *
+ * @example
+ * handler: async ({ params }, res, ctx) => {
+ *   const doc = ctx.parseXml((await ctx.fetch(String(params.src))).bytes)
+ *   ...
+ * }
+ */
+export interface ServiceContext {
+  readonly config: AkaraConfig;
+  readonly xslt: XsltEngine<XDocument>;
+  /** The server's public root URL, e.g. `http://127.0.0.1:8880/`. */
+  readonly publicRoot: string;
+  /** Fetches a URI reference (relative to `base`, else to the public root) through the fetch policy. */
+  fetch(ref: string | URL, base?: string): Promise<Resource>;
+  /** Fetches below an upstream base the operator configured (a resource space's `base`). */
+  fetchUpstream(url: URL, base: string): Promise<Resource>;
+  /** A transform reference as a URI: a name in the transforms folder, a path on this server or a URI. */
+  transformUri(ref: string): URL;
+  /** Parses untrusted XML within the configured limits (throws AKR_ERR_XML_*). */
+  parseXml(content: Uint8Array | string, uri?: string): XDocument;
+  /** Every well-formedness problem of a document (an empty list: well-formed). */
+  checkXml(content: Uint8Array | string): XmlProblem[];
+}
+
+/** The parts of a worker shared by every request. */
+export interface WorkerTools {
+  config: AkaraConfig;
+  xslt: XsltEngine<XDocument>;
+  resolver: Resolver;
+}
+
+export function createContext(tools: WorkerTools, scope: FetchScope): ServiceContext {
+  const { config, xslt, resolver } = tools;
+  return {
+    config,
+    xslt,
+    publicRoot: scope.publicRoot,
+    fetch: (ref, base) => resolver.fetch(typeof ref === 'string' ? resolver.uri(ref, base ?? scope.publicRoot) : ref, scope),
+    fetchUpstream: (url, base) => resolver.fetchUpstream(url, base),
+    transformUri: (ref) => resolver.transformUri(ref, scope),
+    parseXml: (content, uri) => parseXml(content, { limits: config.xml, ...(uri === undefined ? {} : { uri }) }),
+    checkXml: (content) => checkXml(content, { limits: config.xml }),
+  };
+}
