@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   AKR_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'Fetching {uri} took longer than {limitMs} ms' },
   AKR_ERR_FETCH_TOO_LARGE: { status: 413, message: 'The resource {uri} exceeds the limit of {limit} bytes' },
   AKR_ERR_RESOURCE_NOT_FOUND: { status: 404, message: 'No document at {path}' },
+  AKR_ERR_PATH_FORBIDDEN: { status: 403, message: 'The path {path} leaves its resource space' },
   AKR_ERR_XML_ENCODING: { status: 422, message: 'The document is not valid {encoding}, or that encoding is not supported' },
 
   // The server's own bounds

@@ -46,6 +46,9 @@ function scan(text: string, options: ParseOptions, events: Events | undefined, m
   parser.on('error', (err) => {
     // saxes prefixes its messages with the position: keep the message alone.
     const message = err.message.replace(/^(?:[^:]*:)?\d+:\d+: /, "");
+    const last = problems.at(-1);
+    // saxes may report one problem twice at the same place.
+    if (last?.line === parser.line && last.column === parser.column && last.message === message) return;
     problems.push({ line: parser.line, column: parser.column, message });
     if (problems.length >= maxProblems) throw new StopScan();
   });

@@ -1,0 +1,57 @@
+import type { XDocument } from 'xslt-processor';
+import type { ServiceContext } from '../context.js';
+import { AkaraError } from '../errors.js';
+import type { CompiledStylesheet, TransformResult } from './engine.js';
+
+/** The most stylesheets one request may chain. */
+export const MAX_CHAIN = 16;
+
+export interface ChainResult extends TransformResult {
+  /** The compiled stylesheets, in order (their hashes identify the whole graphs). */
+  stylesheets: CompiledStylesheet[];
+}
+
+/** Compiles a stylesheet graph, every module fetched through the request's resolver. */
+export function compileStylesheet(ctx: ServiceContext, uri: URL): Promise<CompiledStylesheet> {
+  return ctx.xslt.compile(uri.href, async (href, base) => {
+    const resource = await ctx.fetch(href, base);
+    return { uri: resource.uri, content: resource.bytes };
+  });
+}
+
+/**
+ * Applies stylesheets in order: each result is parsed again as the next one's source. Every stylesheet
+ * gets the same string params.
+ */
+export async function applyChain(ctx: ServiceContext, source: XDocument, stylesheets: readonly URL[], params: Record<string, string>): Promise<ChainResult> {
+  if (stylesheets.length === 0) throw new AkaraError('AKR_ERR_PARAM_MISSING', { param: 'xslt' });
+  if (stylesheets.length > MAX_CHAIN) {
+    throw new AkaraError('AKR_ERR_PARAM_INVALID', { param: 'xslt', expected: `at most ${MAX_CHAIN} stylesheets` });
+  }
+  // Compile them all first: a bad stylesheet late in the chain fails before any work is done.
+  const compiled = await Promise.all(stylesheets.map((uri) => compileStylesheet(ctx, uri)));
+  let doc = source;
+  let result: TransformResult | undefined;
+  for (const [i, stylesheet] of compiled.entries()) {
+    if (result !== undefined) doc = ctx.parseXml(result.text, compiled[i - 1]!.uri);
+    result = await ctx.xslt.transform(stylesheet, doc, { params });
+  }
+  return { ...result!, stylesheets: compiled };
+}
+
+const PARAM_NAME = /^[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?$/;
+
+/**
+ * Stylesheet parameters from the query: every parameter whose name is not reserved (Akara's `@xslt`,
+ * `@source`... or a space's `xslt`) goes to the stylesheet as an `xsl:param` string.
+ */
+export function stylesheetParams(query: ReadonlyArray<readonly [string, string]>, reserved: (name: string) => boolean): Record<string, string> {
+  const params: Record<string, string> = Object.create(null);
+  for (const [name, value] of query) {
+    if (reserved(name)) continue;
+    if (!PARAM_NAME.test(name)) throw new AkaraError('AKR_ERR_PARAM_INVALID', { param: name, expected: 'named as an XSLT parameter (a QName)' });
+    if (Object.hasOwn(params, name)) throw new AkaraError('AKR_ERR_PARAM_REPEATED', { param: name });
+    params[name] = value;
+  }
+  return params;
+}
