@@ -1,0 +1,267 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { XmlLimitsSchema } from '../../schemas/config.js';
+import { AkaraError } from '../../services/errors.js';
+import { checkXml } from '../../services/xml/parse.js';
+import { contentTypeOf, type ModuleLoader, type TransformResult, type XsltEngine } from '../../services/xslt/engine.js';
+
+/** Where the in-memory stylesheets live: hrefs resolve against it like any other URI. */
+export const BASE = 'https://akara.test/xsl/';
+
+/**
+ * A ModuleLoader over a Map of absolute URI to content, resolving each href against its importing module.
+ * Change the map to change what the next compile() sees.
+ *
+ * @example
+ * const modules = new Map([[`${BASE}main.xsl`, stylesheet('<xsl:include href="part.xsl"/>')]]);
+ * await engine.compile(`${BASE}main.xsl`, memoryLoader(modules));
+ */
+export function memoryLoader(modules: ReadonlyMap<string, string>): ModuleLoader {
+  return async function loadFromMemory(href, base) {
+    const uri = new URL(href, base).href;
+    const content = modules.get(uri);
+    if (content === undefined) throw new Error(`no module at ${uri}`);
+    return { uri, content };
+  };
+}
+
+/** An XSLT 1.0 stylesheet around `body`, with `output` as its xsl:output attributes (none: no xsl:output). */
+export function stylesheet(body: string, output?: string): string {
+  const declared = output === undefined ? '' : `<xsl:output ${output}/>`;
+  return `<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">${declared}${body}</xsl:stylesheet>`;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<AkaraError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof AkaraError, `expected an AkaraError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected a rejection');
+}
+
+function thrown(fn: () => unknown): AkaraError {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof AkaraError, `expected an AkaraError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected a throw');
+}
+
+const SOURCE = '<doc><a>1</a><b>2</b><c>3</c></doc>';
+
+/**
+ * The contract every XsltEngine passes (as hono runs one router suite against each router). Call it from
+ * the engine's test file with a factory; each test makes its own engine.
+ *
+ * @example
+ * describeEngineContract('xslt-processor', () => new XsltProcessorEngine(XmlLimitsSchema.parse({})));
+ */
+export function describeEngineContract(name: string, makeEngine: () => XsltEngine): void {
+  /** Compiles `xsl` as BASE/main.xsl and applies it to `xml`. */
+  async function run(xsl: string, xml: string, params?: Record<string, string>): Promise<TransformResult> {
+    const engine = makeEngine();
+    const compiled = await engine.compile(`${BASE}main.xsl`, memoryLoader(new Map([[`${BASE}main.xsl`, xsl]])));
+    return engine.transform(compiled, engine.parse(xml), params === undefined ? {} : { params });
+  }
+
+  describe(`XsltEngine contract: ${name}`, () => {
+    describe('output', () => {
+      it('xml: escapes < and & from the source in text and attributes, so no markup can be injected', async () => {
+        const result = await run(
+          stylesheet('<xsl:template match="/"><out from="{msg/@from}"><xsl:value-of select="msg"/></out></xsl:template>'),
+          `<msg from="x&quot;&lt;y&gt;&amp;'">&lt;script&gt;alert(1)&lt;/script&gt; &amp; "co"</msg>`,
+        );
+        assert.equal(result.text, `<?xml version="1.0" encoding="UTF-8"?>\n<out from="x&quot;&lt;y&gt;&amp;'">&lt;script&gt;alert(1)&lt;/script&gt; &amp; "co"</out>`);
+        assert.deepEqual(checkXml(result.text, { limits: XmlLimitsSchema.parse({}) }), []);
+        assert.deepEqual(result.output, { method: 'xml', mediaType: 'application/xml', omitXmlDeclaration: false, indent: false });
+      });
+
+      it('xml: omits the XML declaration when xsl:output says so', async () => {
+        const result = await run(stylesheet('<xsl:template match="/"><out n="{count(doc/*)}"/></xsl:template>', 'method="xml" omit-xml-declaration="yes"'), SOURCE);
+        assert.equal(result.text, '<out n="3"/>');
+        assert.equal(result.output.omitXmlDeclaration, true);
+      });
+
+      it('html: text/html, void elements without end tags, source text and attributes escaped', async () => {
+        const engine = makeEngine();
+        const xsl = stylesheet('<xsl:template match="/"><html><body><p title="{d/@a}"><xsl:value-of select="d"/></p><br/></body></html></xsl:template>', 'method="html"');
+        const compiled = await engine.compile(`${BASE}main.xsl`, memoryLoader(new Map([[`${BASE}main.xsl`, xsl]])));
+        const result = await engine.transform(compiled, engine.parse('<d a="a&amp;b">&lt;script&gt; &amp;</d>'));
+        assert.equal(result.text, '<html><body><p title="a&amp;b">&lt;script&gt; &amp;</p><br></body></html>');
+        assert.equal(compiled.output.mediaType, 'text/html');
+        assert.deepEqual(result.output, { method: 'html', mediaType: 'text/html', omitXmlDeclaration: false, indent: false });
+        assert.equal(contentTypeOf(result.output), 'text/html; charset=utf-8');
+      });
+
+      it('text: writes string values as they are, never escaped', async () => {
+        const result = await run(
+          stylesheet('<xsl:template match="/"><xsl:value-of select="d"/>|<xsl:value-of select="d/@a"/></xsl:template>', 'method="text"'),
+          '<d a="&lt;&amp;&gt;">a &lt; b &amp; "c" &gt; d</d>',
+        );
+        assert.equal(result.text, 'a < b & "c" > d|<&>');
+        assert.equal(contentTypeOf(result.output), 'text/plain; charset=utf-8');
+      });
+
+      it('reports the xsl:output media-type, at compile time and in the result', async () => {
+        const engine = makeEngine();
+        const modules = new Map([
+          [`${BASE}atom.xsl`, stylesheet('<xsl:template match="/"><feed/></xsl:template>', 'method="xml" media-type="application/atom+xml" omit-xml-declaration="yes"')],
+          [`${BASE}csv.xsl`, stylesheet('<xsl:template match="/">a,b</xsl:template>', 'method="text" media-type="text/csv"')],
+        ]);
+        const atom = await engine.compile(`${BASE}atom.xsl`, memoryLoader(modules));
+        assert.equal(atom.output.mediaType, 'application/atom+xml');
+        const feed = await engine.transform(atom, engine.parse(SOURCE));
+        assert.equal(feed.text, '<feed/>');
+        assert.equal(contentTypeOf(feed.output), 'application/atom+xml; charset=utf-8');
+        const csv = await engine.transform(await engine.compile(`${BASE}csv.xsl`, memoryLoader(modules)), engine.parse(SOURCE));
+        assert.equal(csv.text, 'a,b');
+        assert.deepEqual(csv.output, { method: 'text', mediaType: 'text/csv', omitXmlDeclaration: false, indent: false });
+      });
+    });
+
+    describe('parameters', () => {
+      const xsl = stylesheet(
+        `<xsl:param name="greeting" select="'default'"/><xsl:param name="n"/>`
+        + '<xsl:template match="/"><xsl:value-of select="$greeting"/>|<xsl:value-of select="$n"/>|<xsl:value-of select="string-length($n)"/></xsl:template>',
+        'method="text"',
+      );
+
+      it('passes string params to xsl:param as strings, never evaluated as XPath', async () => {
+        const result = await run(xsl, SOURCE, { greeting: "hello <world> & 'you'", n: '1 + 1' });
+        assert.equal(result.text, "hello <world> & 'you'|1 + 1|5");
+      });
+
+      it('keeps the xsl:param default when a param is not given, and ignores unknown params', async () => {
+        assert.equal((await run(xsl, SOURCE, { unknown: 'x' })).text, 'default||0');
+      });
+    });
+
+    describe('stylesheet modules', () => {
+      it("xsl:import: the importer's rules win (whatever their priority), the imported rules apply, apply-imports reaches them", async () => {
+        const engine = makeEngine();
+        const modules = new Map([
+          [`${BASE}main.xsl`, stylesheet(
+            '<xsl:import href="lib/imported.xsl"/>'
+            + '<xsl:template match="/"><xsl:apply-templates select="doc/*"/></xsl:template>'
+            + '<xsl:template match="a">main-a;</xsl:template>'
+            + '<xsl:template match="b">main-b(<xsl:apply-imports/>);</xsl:template>',
+            'method="text"',
+          )],
+          [`${BASE}lib/imported.xsl`, stylesheet(
+            '<xsl:template match="doc/a" priority="10">imported-a;</xsl:template>'
+            + '<xsl:template match="b">imported-b</xsl:template>'
+            + '<xsl:template match="c">imported-c;</xsl:template>',
+          )],
+        ]);
+        const compiled = await engine.compile(`${BASE}main.xsl`, memoryLoader(modules));
+        assert.deepEqual(compiled.modules, [`${BASE}main.xsl`, `${BASE}lib/imported.xsl`]);
+        assert.equal((await engine.transform(compiled, engine.parse(SOURCE))).text, 'main-a;main-b(imported-b);imported-c;');
+      });
+
+      it('xsl:import: a later import wins over an earlier one, and an import of an import loses to both', async () => {
+        const engine = makeEngine();
+        const modules = new Map([
+          [`${BASE}main.xsl`, stylesheet(
+            '<xsl:import href="first.xsl"/><xsl:import href="second.xsl"/>'
+            + '<xsl:template match="/"><xsl:apply-templates select="doc/*"/></xsl:template>',
+            'method="text"',
+          )],
+          [`${BASE}first.xsl`, stylesheet('<xsl:import href="deep.xsl"/><xsl:template match="a">first-a;</xsl:template><xsl:template match="b">first-b;</xsl:template>')],
+          [`${BASE}second.xsl`, stylesheet('<xsl:template match="a">second-a;</xsl:template>')],
+          [`${BASE}deep.xsl`, stylesheet('<xsl:template match="*">deep-any;</xsl:template>')],
+        ]);
+        const compiled = await engine.compile(`${BASE}main.xsl`, memoryLoader(modules));
+        assert.equal((await engine.transform(compiled, engine.parse(SOURCE))).text, 'second-a;first-b;deep-any;');
+      });
+
+      it('xsl:include: template rules, named templates and variables of the included module', async () => {
+        const engine = makeEngine();
+        const modules = new Map([
+          [`${BASE}main.xsl`, stylesheet(
+            '<xsl:include href="parts/included.xsl"/>'
+            + '<xsl:template match="/"><xsl:apply-templates select="doc/*"/>|<xsl:call-template name="signature"/>|<xsl:value-of select="$count"/></xsl:template>',
+            'method="text"',
+          )],
+          [`${BASE}parts/included.xsl`, stylesheet(
+            '<xsl:variable name="count" select="count(/doc/*)"/>'
+            + '<xsl:template match="a | b | c">[<xsl:value-of select="."/>]</xsl:template>'
+            + '<xsl:template name="signature">signed</xsl:template>',
+          )],
+        ]);
+        const compiled = await engine.compile(`${BASE}main.xsl`, memoryLoader(modules));
+        assert.deepEqual(compiled.modules, [`${BASE}main.xsl`, `${BASE}parts/included.xsl`]);
+        assert.equal((await engine.transform(compiled, engine.parse(SOURCE))).text, '[1][2][3]|signed|3');
+      });
+
+      for (const [kind, participle] of [['include', 'included'], ['import', 'imported']] as const) {
+        it(`the hash is the graph's content: same graph, same hash; a changed ${participle} module, a new hash and never stale output`, async () => {
+          const engine = makeEngine();
+          const part = (label: string) => stylesheet(`<xsl:template match="a | b | c">${label}<xsl:value-of select="."/></xsl:template>`);
+          const modules = new Map([
+            [`${BASE}main.xsl`, stylesheet(`<xsl:${kind} href="part.xsl"/><xsl:template match="/"><xsl:apply-templates select="doc/*"/></xsl:template>`, 'method="text"')],
+            [`${BASE}part.xsl`, part('v1:')],
+          ]);
+          const load = memoryLoader(modules);
+          const source = engine.parse(SOURCE);
+          const first = await engine.compile(`${BASE}main.xsl`, load);
+          const again = await engine.compile(`${BASE}main.xsl`, load);
+          assert.equal(again.hash, first.hash);
+          assert.equal((await engine.transform(again, source)).text, 'v1:1v1:2v1:3');
+
+          modules.set(`${BASE}part.xsl`, part('v2:'));
+          const changed = await engine.compile(`${BASE}main.xsl`, load);
+          assert.notEqual(changed.hash, first.hash);
+          assert.equal((await engine.transform(changed, source)).text, 'v2:1v2:2v2:3');
+
+          modules.set(`${BASE}part.xsl`, part('v1:'));
+          const back = await engine.compile(`${BASE}main.xsl`, load);
+          assert.equal(back.hash, first.hash);
+          assert.equal((await engine.transform(back, source)).text, 'v1:1v1:2v1:3');
+        });
+      }
+    });
+
+    describe('errors', () => {
+      it('a module that is not well-formed: AKR_ERR_XSLT_COMPILE naming that module and where', async () => {
+        const modules = new Map([
+          [`${BASE}main.xsl`, stylesheet('<xsl:include href="broken.xsl"/>')],
+          [`${BASE}broken.xsl`, '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">\n  <xsl:template match="/">\n</xsl:stylesheet>'],
+        ]);
+        const err = await rejection(makeEngine().compile(`${BASE}main.xsl`, memoryLoader(modules)));
+        assert.equal(err.code, 'AKR_ERR_XSLT_COMPILE');
+        assert.equal(err.detail.uri, `${BASE}broken.xsl`);
+        assert.equal(err.detail.line, 3);
+      });
+
+      it('a stylesheet that imports itself, directly or through another module: AKR_ERR_XSLT_COMPILE', async () => {
+        const modules = new Map([
+          [`${BASE}self.xsl`, stylesheet('<xsl:import href="self.xsl"/>')],
+          [`${BASE}x.xsl`, stylesheet('<xsl:include href="y.xsl"/>')],
+          [`${BASE}y.xsl`, stylesheet('<xsl:import href="x.xsl"/>')],
+        ]);
+        const engine = makeEngine();
+        const self = await rejection(engine.compile(`${BASE}self.xsl`, memoryLoader(modules)));
+        assert.equal(self.code, 'AKR_ERR_XSLT_COMPILE');
+        assert.equal(self.detail.uri, `${BASE}self.xsl`);
+        const cycle = await rejection(engine.compile(`${BASE}x.xsl`, memoryLoader(modules)));
+        assert.equal(cycle.code, 'AKR_ERR_XSLT_COMPILE');
+      });
+
+      it('a source with a DTD that declares entities or names an external subset: AKR_ERR_XML_DTD_FORBIDDEN', () => {
+        const engine = makeEngine();
+        assert.equal(thrown(() => engine.parse('<!DOCTYPE x [<!ENTITY e "boom">]><x>&e;</x>')).code, 'AKR_ERR_XML_DTD_FORBIDDEN');
+        assert.equal(thrown(() => engine.parse('<!DOCTYPE x SYSTEM "file:///etc/passwd"><x/>')).code, 'AKR_ERR_XML_DTD_FORBIDDEN');
+      });
+
+      it('a malformed source: AKR_ERR_XML_MALFORMED with the line and column', () => {
+        const err = thrown(() => makeEngine().parse('<a>\n  <b>x</c>\n</a>', 'https://akara.test/in.xml'));
+        assert.equal(err.code, 'AKR_ERR_XML_MALFORMED');
+        assert.deepEqual([err.detail.line, err.detail.column, err.detail.uri], [2, 10, 'https://akara.test/in.xml']);
+      });
+    });
+  });
+}
