@@ -46,8 +46,8 @@ export const LimitsConfigSchema = z.strictObject({
 export const XmlLimitsSchema = z.strictObject({
   /** Largest document parsed: 413 AKR_ERR_XML_LIMIT. */
   maxBytes: positiveInt().default(16 * 1024 * 1024),
-  /** Deepest element nesting. */
-  maxDepth: positiveInt(100_000).default(256),
+  /** Deepest element nesting (at most 1024: deeper trees cost the parser and JSON output dearly). */
+  maxDepth: positiveInt(1_024).default(256),
   /** Most attributes on one element. */
   maxAttributes: positiveInt(100_000).default(256),
   /** Longest element or attribute name. */

@@ -8,6 +8,8 @@ export const BUILTIN_MODULES: readonly string[] = [
   new URL('./builtin/echo.js', import.meta.url).href,
   new URL('./builtin/xslt.js', import.meta.url).href,
   new URL('./builtin/validate.js', import.meta.url).href,
+  new URL('./builtin/xpath.js', import.meta.url).href,
+  new URL('./builtin/xml-json.js', import.meta.url).href,
 ];
 
 function collect(value: unknown, into: ServiceDefinition[]): void {
