@@ -27,11 +27,22 @@ export interface DescribeTask {
 
 export type WorkerTask = InvokeTask | DescribeTask;
 
+/**
+ * Something an answer was computed from, so the master can tell, without running the task again, whether
+ * an ETag still holds: a file (unchanged while its size and mtime are), or a fetched resource (while it
+ * is fresh by its Cache-Control).
+ */
+export type Dependency =
+  | { kind: 'file'; path: string; size: number; mtimeMs: number }
+  | { kind: 'fetched'; uri: string; freshUntil: number };
+
 /** A handler's answer: the status, the headers (Content-Type always set) and the body bytes. */
 export interface InvokeResult {
   status: number;
   headers: Array<[string, string]>;
   body: Uint8Array;
+  /** With an ETag: everything the answer was computed from. */
+  dependencies?: Dependency[];
 }
 
 /** What a worker thread answers to a task: a value or an error as data. */

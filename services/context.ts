@@ -1,5 +1,6 @@
 import type { XDocument } from 'xslt-processor';
 import type { AkaraConfig } from '../schemas/config.js';
+import type { Dependency } from '../schemas/wire.js';
 import { checkXml, parseXml, type XmlProblem } from './xml/parse.js';
 import type { FetchScope, Resolver, Resource } from './resolver/resolver.js';
 import type { XsltEngine } from './xslt/engine.js';
@@ -29,6 +30,10 @@ export interface ServiceContext {
   parseXml(content: Uint8Array | string, uri?: string): XDocument;
   /** Every well-formedness problem of a document (an empty list: well-formed). */
   checkXml(content: Uint8Array | string): XmlProblem[];
+  /** Files and fetched resources the answer was computed from (recorded by `fetch`). */
+  readonly dependencies: readonly Dependency[];
+  /** Records something else the answer depends on. */
+  dependsOn(dependency: Dependency): void;
 }
 
 /** The parts of a worker shared by every request. */
@@ -38,14 +43,22 @@ export interface WorkerTools {
   resolver: Resolver;
 }
 
-export function createContext(tools: WorkerTools, scope: FetchScope): ServiceContext {
+export function createContext(tools: WorkerTools, requestScope: FetchScope): ServiceContext {
   const { config, xslt, resolver } = tools;
+  const dependencies = requestScope.dependencies ?? [];
+  const scope = { ...requestScope, dependencies };
   return {
+    dependencies,
+    dependsOn: (dependency) => dependencies.push(dependency),
     config,
     xslt,
     publicRoot: scope.publicRoot,
     fetch: (ref, base) => resolver.fetch(typeof ref === 'string' ? resolver.uri(ref, base ?? scope.publicRoot) : ref, scope),
-    fetchUpstream: (url, base) => resolver.fetchUpstream(url, base),
+    fetchUpstream: async (url, base) => {
+      const resource = await resolver.fetchUpstream(url, base);
+      if (resource.dependency) dependencies.push(resource.dependency);
+      return resource;
+    },
     transformUri: (ref) => resolver.transformUri(ref, scope),
     parseXml: (content, uri) => parseXml(content, { limits: config.xml, ...(uri === undefined ? {} : { uri }) }),
     checkXml: (content) => checkXml(content, { limits: config.xml }),

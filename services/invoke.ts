@@ -24,5 +24,8 @@ export async function invokeService(definition: ServiceDefinition, request: Serv
     const type = definition.descriptor.contentType ?? inferredType;
     if (type !== undefined) headers.set('content-type', type);
   }
-  return { status, headers: [...headers], body: bytes };
+  const result: InvokeResult = { status, headers: [...headers], body: bytes };
+  // What the master needs to answer If-None-Match by itself while nothing changed.
+  if (headers.has('etag') && ctx.dependencies.length > 0) result.dependencies = [...ctx.dependencies];
+  return result;
 }

@@ -4,6 +4,7 @@ import type { HttpMethod } from '../../schemas/service.js';
 import type { InvokeTask } from '../../schemas/wire.js';
 import { AkaraError } from '../../services/errors.js';
 import { parseParams } from '../../services/params.js';
+import { EtagCache, noneMatch } from '../etag-cache.js';
 import type { Runtime } from '../generation.js';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -20,8 +21,9 @@ function allowOf(methods: readonly HttpMethod[]): string {
  * and runs the service in the worker pool. Hono answers HEAD through this handler as GET, without the body.
  */
 export function serviceHandler(runtime: Runtime, publicRoot: () => string) {
+  const etags = new EtagCache();
   return async function invokeService(c: Context): Promise<Response> {
-    const { registry, pool } = runtime.current;
+    const { registry, pool, number: generation } = runtime.current;
     const url = new URL(c.req.url);
     const match = registry.match(url.pathname);
     if (!match) throw new AkaraError('AKR_ERR_NOT_FOUND', { path: url.pathname });
@@ -34,6 +36,12 @@ export function serviceHandler(runtime: Runtime, publicRoot: () => string) {
       throw new AkaraError('AKR_ERR_METHOD_NOT_ALLOWED', { method, allow: allowOf(descriptor.methods) });
     }
     const { params, query } = parseParams(descriptor, url.searchParams);
+    const ifNoneMatch = method === 'GET' ? c.req.header('if-none-match') : undefined;
+    const cacheKey = `${generation} ${url.pathname}${url.search} ${c.req.header('accept') ?? ''}`;
+    if (ifNoneMatch !== undefined) {
+      const etag = await etags.current(cacheKey);
+      if (etag !== undefined && noneMatch(ifNoneMatch, etag)) return c.body(null, 304, { etag });
+    }
     // Refuse before reading a body that could not be run anyway.
     pool.checkCapacity();
     const task: InvokeTask = {
@@ -56,6 +64,10 @@ export function serviceHandler(runtime: Runtime, publicRoot: () => string) {
     const result = await pool.run(task, c.req.raw.signal);
     const headers: Record<string, string> = {};
     for (const [name, value] of result.headers) if (!RESERVED_HEADERS.has(name)) headers[name] = value;
+    if (method === 'GET' && result.status === 200 && headers.etag !== undefined) {
+      if (result.dependencies) etags.remember(cacheKey, headers.etag, result.dependencies);
+      if (ifNoneMatch !== undefined && noneMatch(ifNoneMatch, headers.etag)) return c.body(null, 304, { etag: headers.etag });
+    }
     const empty = result.status === 204 || result.status === 304;
     if (!empty) headers['content-length'] = String(result.body.byteLength);
     if (empty || head) return c.body(null, result.status as StatusCode, headers);

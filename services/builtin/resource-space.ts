@@ -2,9 +2,10 @@ import type { ResourceSpace } from '../../schemas/config.js';
 import type { ServiceContext } from '../context.js';
 import { defineService, type ServiceDefinition } from '../define-service.js';
 import { AkaraError } from '../errors.js';
+import { strongEtag } from '../etag.js';
 import type { Resource } from '../resolver/resolver.js';
 import { fileBelow, readLimited } from '../resources/files.js';
-import { applyChain, stylesheetParams } from '../xslt/apply.js';
+import { applyChain, stylesheetParams, transformEtag } from '../xslt/apply.js';
 import { contentTypeOf } from '../xslt/engine.js';
 
 /** Resource spaces are services with ids below this one, e.g. `.../resources/docs` for `/docs`. */
@@ -14,7 +15,9 @@ async function read(space: ResourceSpace, pathInfo: string, ctx: ServiceContext)
   // Relative references in the document (imports, document()) resolve against its public URL, in process.
   const uri = new URL(`${space.mount.slice(1)}${pathInfo}`, ctx.publicRoot).href;
   if (space.root !== undefined) {
-    return { uri, ...(await readLimited(await fileBelow(space.root, pathInfo), ctx.config.fetch.maxBytes, `${space.mount}${pathInfo}`)) };
+    const file = await readLimited(await fileBelow(space.root, pathInfo), ctx.config.fetch.maxBytes, `${space.mount}${pathInfo}`);
+    ctx.dependsOn(file.dependency);
+    return { uri, ...file };
   }
   const base = space.base!.endsWith('/') ? space.base! : `${space.base!}/`;
   // Checked like a root space's path: dot segments, encoded or not, never climb above the base.
@@ -40,11 +43,13 @@ function spaceService(space: ResourceSpace): ServiceDefinition {
         const extra = query.find(([name]) => name !== 'xslt');
         if (extra) throw new AkaraError('AKR_ERR_PARAM_UNKNOWN', { param: extra[0] });
         res.header('content-type', resource.contentType ?? 'application/octet-stream');
+        if (resource.validator !== undefined) res.header('etag', resource.validator.startsWith('W/') ? resource.validator : strongEtag([resource.validator]));
         return resource.bytes;
       }
       const source = ctx.parseXml(resource.bytes, resource.uri);
       const result = await applyChain(ctx, source, transforms.map((t) => ctx.transformUri(t)), stylesheetParams(query, (name) => name === 'xslt'));
       res.header('content-type', contentTypeOf(result.output));
+      res.header('etag', transformEtag(ctx, resource, result, query));
       return result.text;
     },
   });

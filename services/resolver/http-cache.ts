@@ -49,6 +49,11 @@ export class HttpCache {
     return { conditional: { ...(entry.etag === undefined ? {} : { etag: entry.etag }), ...(entry.lastModified === undefined ? {} : { lastModified: entry.lastModified }) } };
   }
 
+  /** Until when a stored resource is fresh (ms since epoch); 0 when it is not stored. */
+  freshUntil(uri: string): number {
+    return this.#entries.get(uri)?.freshUntil ?? 0;
+  }
+
   /** Stores a 200, or refreshes the entry a 304 confirmed; answers the resource to use. */
   store(uri: string, status: 200 | 304, resource: FetchedResource, headers: Headers, now = Date.now()): FetchedResource {
     const previous = this.#entries.get(uri);

@@ -1,5 +1,6 @@
 import { Agent, request, errors as undiciErrors } from 'undici';
 import type { FetchConfig } from '../../schemas/config.js';
+import type { Dependency } from '../../schemas/wire.js';
 import { AkaraError } from '../errors.js';
 import type { UriPolicy } from './uri-policy.js';
 
@@ -10,6 +11,8 @@ export interface FetchedResource {
   contentType?: string;
   /** A validator for caches and ETags: the upstream ETag, else Last-Modified. */
   validator?: string;
+  /** What the resource came from, for the validity of answers computed from it. */
+  dependency?: Dependency;
 }
 
 export interface HttpResponse extends FetchedResource {

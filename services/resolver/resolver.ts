@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import type { Agent } from 'undici';
 import type { AkaraConfig } from '../../schemas/config.js';
+import type { Dependency } from '../../schemas/wire.js';
 import { AkaraError } from '../errors.js';
 import { readLimited } from '../resources/files.js';
 import { HttpCache } from './http-cache.js';
@@ -20,6 +21,8 @@ export interface FetchScope {
   depth: number;
   /** The request that caused the fetch, for logs. */
   requestId?: string;
+  /** Every file and fetched resource the request used, shared by nested dispatches. */
+  dependencies?: Dependency[];
 }
 
 /** Runs a GET on this server's own mounts in process: `path` is below the public root, with its query. */
@@ -80,8 +83,15 @@ export class Resolver {
     }
   }
 
-  /** Fetches a URI within the policy. */
+  /** Fetches a URI within the policy, and records what it came from in the scope's dependencies. */
   async fetch(url: URL, scope: FetchScope): Promise<Resource> {
+    const resource = await this.#fetch(url, scope);
+    // A dispatch in process recorded what it read itself.
+    if (resource.dependency) scope.dependencies?.push(resource.dependency);
+    return resource;
+  }
+
+  async #fetch(url: URL, scope: FetchScope): Promise<Resource> {
     const local = this.#ownPath(url, scope);
     if (local !== undefined) {
       if (!this.#local) throw new AkaraError('AKR_ERR_RESOURCE_NOT_FOUND', { path: local });
@@ -114,14 +124,15 @@ export class Resolver {
   async #fetchHttp(url: URL): Promise<Resource> {
     const key = url.href;
     const cached = this.#cache.lookup(key);
-    if (cached.fresh) return cached.fresh;
+    if (cached.fresh) return { ...cached.fresh, dependency: { kind: 'fetched', uri: key, freshUntil: this.#cache.freshUntil(key) } };
     const res = await fetchHttp(url, {
       config: this.#config.fetch,
       check: (hop) => this.#policy.check(hop),
       agent: this.#agent,
       ...(cached.conditional === undefined ? {} : { conditional: cached.conditional }),
     });
-    return this.#cache.store(key, res.status, res, res.headers);
+    const resource = this.#cache.store(key, res.status, res, res.headers);
+    return { ...resource, dependency: { kind: 'fetched', uri: key, freshUntil: this.#cache.freshUntil(key) } };
   }
 
   /**
@@ -132,7 +143,8 @@ export class Resolver {
     const inside = (hop: URL) => {
       if (!hop.href.startsWith(base)) throw new AkaraError('AKR_ERR_UPSTREAM', { uri: hop.href, reason: `a redirect left the space's base ${base}` });
     };
-    return fetchHttp(url, { config: this.#config.fetch, check: inside, agent: this.#upstreamAgent() });
+    const res = await fetchHttp(url, { config: this.#config.fetch, check: inside, agent: this.#upstreamAgent() });
+    return { ...res, dependency: { kind: 'fetched', uri: url.href, freshUntil: 0 } };
   }
 
   #upstream: Agent | undefined;

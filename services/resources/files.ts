@@ -1,5 +1,6 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
+import type { Dependency } from '../../schemas/wire.js';
 import { AkaraError } from '../errors.js';
 import { mediaTypeOf } from './media-types.js';
 
@@ -8,6 +9,7 @@ export interface FileResource {
   contentType: string;
   /** Size and modification time: changes whenever the file does. */
   validator: string;
+  dependency: Dependency;
 }
 
 /** Reads a file of at most `maxBytes`; `name` is what errors call it. */
@@ -16,7 +18,12 @@ export async function readLimited(path: string, maxBytes: number, name: string):
   if (!info?.isFile()) throw new AkaraError('AKR_ERR_RESOURCE_NOT_FOUND', { path: name });
   if (info.size > maxBytes) throw new AkaraError('AKR_ERR_FETCH_TOO_LARGE', { uri: name, limit: maxBytes });
   const bytes = new Uint8Array(await readFile(path));
-  return { bytes, contentType: mediaTypeOf(path), validator: `"${info.size.toString(36)}-${Math.trunc(info.mtimeMs * 1000).toString(36)}"` };
+  return {
+    bytes,
+    contentType: mediaTypeOf(path),
+    validator: `"${info.size.toString(36)}-${Math.trunc(info.mtimeMs * 1000).toString(36)}"`,
+    dependency: { kind: 'file', path, size: info.size, mtimeMs: info.mtimeMs },
+  };
 }
 
 /**

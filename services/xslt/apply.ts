@@ -1,6 +1,7 @@
 import type { XDocument } from 'xslt-processor';
 import type { ServiceContext } from '../context.js';
 import { AkaraError } from '../errors.js';
+import { contentHash, strongEtag } from '../etag.js';
 import type { CompiledStylesheet, TransformResult } from './engine.js';
 
 /** The most stylesheets one request may chain. */
@@ -37,6 +38,19 @@ export async function applyChain(ctx: ServiceContext, source: XDocument, stylesh
     result = await ctx.xslt.transform(stylesheet, doc, { params });
   }
   return { ...result!, stylesheets: compiled };
+}
+
+/**
+ * The ETag of a transform's answer: the source (its validator, else its content), every stylesheet
+ * graph (a hash of all its modules' content), the query, and the engine's version.
+ */
+export function transformEtag(ctx: ServiceContext, source: { bytes: Uint8Array; validator?: string }, chain: ChainResult, query: ReadonlyArray<readonly [string, string]>): string {
+  return strongEtag([
+    `${ctx.xslt.name}@${ctx.xslt.version}`,
+    source.validator ?? contentHash(source.bytes),
+    ...chain.stylesheets.map((s) => s.hash),
+    JSON.stringify(query),
+  ]);
 }
 
 const PARAM_NAME = /^[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?$/;
