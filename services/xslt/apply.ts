@@ -33,11 +33,46 @@ export async function applyChain(ctx: ServiceContext, source: XDocument, stylesh
   const compiled = await Promise.all(stylesheets.map((uri) => compileStylesheet(ctx, uri)));
   let doc = source;
   let result: TransformResult | undefined;
+  const documents = new Map<string, XDocument>();
   for (const [i, stylesheet] of compiled.entries()) {
     if (result !== undefined) doc = ctx.parseXml(result.text, compiled[i - 1]!.uri);
-    result = await ctx.xslt.transform(stylesheet, doc, { params });
+    result = await transformWithDocuments(ctx, stylesheet, doc, params, documents);
   }
   return { ...result!, stylesheets: compiled };
+}
+
+/** The most documents `document()` may load in one request, and how many times a transform may rerun for them. */
+export const MAX_DOCUMENTS = 32;
+const MAX_DOCUMENT_PASSES = 4;
+
+/**
+ * Runs a transform whose `document()` calls are served through the resolver. The engine loads documents
+ * synchronously and the resolver is asynchronous, so a transform that asks for documents not yet loaded
+ * runs again once they are (each pass loads what the previous one asked for). Relative URIs resolve
+ * against the stylesheet's URI.
+ */
+async function transformWithDocuments(
+  ctx: ServiceContext, stylesheet: CompiledStylesheet, source: XDocument, params: Record<string, string>, documents: Map<string, XDocument>,
+): Promise<TransformResult> {
+  for (let pass = 1; ; pass++) {
+    const missing = new Set<string>();
+    const loadDocument = (ref: string): XDocument | null => {
+      if (!URL.canParse(ref, stylesheet.uri)) return null;
+      const uri = new URL(ref, stylesheet.uri).href;
+      const loaded = documents.get(uri);
+      if (loaded === undefined) missing.add(uri);
+      return loaded ?? null;
+    };
+    const result = await ctx.xslt.transform(stylesheet, source, { params, loadDocument });
+    if (missing.size === 0) return result;
+    if (pass >= MAX_DOCUMENT_PASSES || documents.size + missing.size > MAX_DOCUMENTS) {
+      throw new AkaraError('AKR_ERR_XSLT_RUNTIME', { uri: stylesheet.uri, reason: `document() asks for more than ${MAX_DOCUMENTS} documents, or keeps asking for new ones` });
+    }
+    await Promise.all([...missing].map(async (uri) => {
+      const resource = await ctx.fetch(uri);
+      documents.set(uri, ctx.parseXml(resource.bytes, resource.uri));
+    }));
+  }
 }
 
 /**

@@ -90,6 +90,18 @@ describe('akara.xslt', () => {
   });
 });
 
+describe('document()', () => {
+  it('loads documents through the resolver, relative to the stylesheet', async () => {
+    const res = await xslt('@xslt=/t/document.xsl', '<order><line sku="b"/><line sku="a"/></order>');
+    assert.equal(await res.text(), 'b=2.25\na=1.50\n');
+  });
+
+  it('goes through the fetch policy', async () => {
+    const res = await xslt(`@xslt=/t/document.xsl&other=${encodeURIComponent('http://169.254.169.254/latest/meta-data/')}`, '<order/>');
+    await expectProblem(res, 403, 'AKR_ERR_URI_DENIED');
+  });
+});
+
 describe('akara.xslt errors', () => {
   it('422 with line and column for a malformed body', async () => {
     const body = await expectProblem(await xslt('@xslt=/t/identity.xsl', '<a>\n  <b></a>'), 422, 'AKR_ERR_XML_MALFORMED');
