@@ -2,13 +2,11 @@ import { defineService, type ServiceHandler } from '../define-service.js';
 import { AkaraError } from '../errors.js';
 import { requestSource } from '../request-source.js';
 import { applyChain, stylesheetParams, transformEtag } from '../xslt/apply.js';
-import { contentTypeOf } from '../xslt/engine.js';
-
-const MEDIA_TYPE = /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+$/;
+import { contentTypeOf, isMediaType } from '../xslt/engine.js';
 
 const transform: ServiceHandler = async (req, res, ctx) => {
   const mediaType = req.params['@media-type'] as string | undefined;
-  if (mediaType !== undefined && !MEDIA_TYPE.test(mediaType)) {
+  if (mediaType !== undefined && !isMediaType(mediaType)) {
     throw new AkaraError('AKR_ERR_PARAM_INVALID', { param: '@media-type', expected: 'a media type such as text/html' });
   }
   const stylesheets = (req.params['@xslt'] as string[]).map((ref) => ctx.transformUri(ref));

@@ -30,6 +30,8 @@ export type LocalDispatch = (path: string, scope: FetchScope) => Promise<Resourc
 
 /** How deep own-URI dispatches may nest (a stylesheet served by a transform served by a transform...). */
 export const MAX_LOCAL_DEPTH = 8;
+/** The longest URI reference a request may name. */
+export const MAX_URI_LENGTH = 8192;
 const NAMED_TRANSFORM = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
@@ -75,7 +77,7 @@ export class Resolver {
 
   /** Parses a reference against a base; a reference that is not a URI is a client error. */
   uri(ref: string, base: string): URL {
-    if (ref.length > 8192) throw new AkaraError('AKR_ERR_URI_INVALID', { uri: `${ref.slice(0, 64)}...`, reason: 'longer than 8192 characters' });
+    if (ref.length > MAX_URI_LENGTH) throw new AkaraError('AKR_ERR_URI_INVALID', { uri: `${ref.slice(0, 64)}...`, reason: `longer than ${MAX_URI_LENGTH} characters` });
     try {
       return new URL(ref, base);
     } catch {

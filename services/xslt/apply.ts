@@ -88,7 +88,8 @@ export function transformEtag(ctx: ServiceContext, source: { bytes: Uint8Array; 
   ]);
 }
 
-const PARAM_NAME = /^[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?$/;
+/** An XSLT parameter name (a QName). */
+export const XSLT_PARAM_NAME = /^[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?$/;
 
 /**
  * Stylesheet parameters from the query: every parameter whose name is not reserved (Akara's `@xslt`,
@@ -98,7 +99,7 @@ export function stylesheetParams(query: ReadonlyArray<readonly [string, string]>
   const params: Record<string, string> = Object.create(null);
   for (const [name, value] of query) {
     if (reserved(name)) continue;
-    if (!PARAM_NAME.test(name)) throw new AkaraError('AKR_ERR_PARAM_INVALID', { param: name, expected: 'named as an XSLT parameter (a QName)' });
+    if (!XSLT_PARAM_NAME.test(name)) throw new AkaraError('AKR_ERR_PARAM_INVALID', { param: name, expected: 'named as an XSLT parameter (a QName)' });
     if (Object.hasOwn(params, name)) throw new AkaraError('AKR_ERR_PARAM_REPEATED', { param: name });
     params[name] = value;
   }

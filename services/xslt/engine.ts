@@ -70,6 +70,13 @@ export function contentTypeOf(output: OutputSpec): string {
   return `${output.mediaType}; charset=utf-8`;
 }
 
+const MEDIA_TYPE = /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+$/;
+
+/** Whether a string is a media type (`type/subtype`, no parameters), as `@media-type` must be. */
+export function isMediaType(value: string): boolean {
+  return MEDIA_TYPE.test(value);
+}
+
 export function defaultMediaType(method: OutputMethod): string {
   return DEFAULT_MEDIA_TYPES[method];
 }
