@@ -48,9 +48,11 @@ export function rawProblemResponse(err: AkaraError, requestId: string): string {
 export function onError(err: Error, c: Context): Response {
   const log = c.get('log') as Logger | undefined;
   const akara = err instanceof AkaraError ? err : new AkaraError('AKR_ERR_INTERNAL', {}, { cause: err });
-  if (akara.status >= 500) {
-    log?.error({ err: akara.cause ?? akara, code: akara.code, stack: akara.stack }, akara.message);
-  }
+  // A bug gets its stack; a bound that held (503, 504, 507, a crashed worker) gets a line, never a flood
+  // of stacks at the moment the server is overloaded (the access log has every answer anyway).
+  if (akara.status === 500) log?.error({ err: akara.cause ?? akara, code: akara.code, stack: akara.stack }, akara.message);
+  else if (akara.status === 503) log?.debug({ code: akara.code }, akara.message);
+  else if (akara.status > 500) log?.warn({ code: akara.code }, akara.message);
   const requestId = (c.get('requestId') as string | undefined) ?? '';
   const body = JSON.stringify(problemOf(akara, requestId, new URL(c.req.url).pathname));
   // Codes such as 499 are not in Hono's status union.

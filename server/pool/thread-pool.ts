@@ -24,6 +24,10 @@ type Reason = 'timeout' | 'client';
  * Recycling goes through piscina's load balancer, which sees every dispatch: a thread that has been given
  * its last task is never given another, and is terminated as soon as that task is done, so no request
  * ever lands on a thread that is going away.
+ *
+ * Tasks wait in our own FIFO queue and are handed to piscina only when a thread can take them: piscina's
+ * queue does not keep arrival order for tasks with an AbortSignal (piscinajs/piscina#1031), which
+ * starved some callers for seconds with one thread.
  */
 export class ThreadPool {
   readonly #piscina: Piscina;
@@ -32,6 +36,10 @@ export class ThreadPool {
   /** Threads given their last task, with that task's key: the thread goes when that task is done. */
   readonly #retiring = new Map<number, number>();
   readonly #tasks = new Map<number, TaskState>();
+  /** Tasks waiting for a thread, oldest first. */
+  readonly #waiting: Array<() => void> = [];
+  /** Tasks handed to piscina and not yet done. */
+  #submitted = 0;
   #nextKey = 1;
   readonly #stats = { completed: 0, failed: 0, recycled: 0, timedOut: 0, aborted: 0, outOfMemory: 0 };
 
@@ -121,8 +129,21 @@ export class ThreadPool {
     const key = this.#nextKey++;
     const controller = new AbortController();
     this.#tasks.set(key, { controller });
-    const reply = this.#piscina
-      .run(Object.assign(task, { [Piscina.queueOptionsSymbol]: { key } }), { signal: controller.signal })
+    const turn = new Promise<void>((resolve) => {
+      this.#waiting.push(resolve);
+      // A task aborted while it waits leaves the queue at once.
+      controller.signal.addEventListener('abort', () => {
+        const at = this.#waiting.indexOf(resolve);
+        if (at !== -1) {
+          this.#waiting.splice(at, 1);
+          this.#submitted++;
+          resolve();
+        }
+      }, { once: true });
+    });
+    this.#pump();
+    const reply = turn
+      .then(() => this.#piscina.run(Object.assign(task, { [Piscina.queueOptionsSymbol]: { key } }), { signal: controller.signal }))
       .then(
         (value: WorkerReply<T>) => {
           if (value.ok) this.#stats.completed++;
@@ -134,8 +155,20 @@ export class ThreadPool {
           return { ok: false, error: this.#translate(err, controller.signal) };
         },
       )
-      .finally(() => this.#finished(key));
+      .finally(() => {
+        this.#submitted--;
+        this.#finished(key);
+        this.#pump();
+      });
     return { key, reply };
+  }
+
+  /** Hands waiting tasks to piscina, oldest first, while a thread can take them. */
+  #pump(): void {
+    while (this.#waiting.length > 0 && this.#submitted < this.#config.maxThreads) {
+      this.#submitted++;
+      this.#waiting.shift()!();
+    }
   }
 
   /** Stops a task, queued or running (its thread is terminated and replaced). */
@@ -145,7 +178,7 @@ export class ThreadPool {
 
   stats(): PoolStats {
     const threads = this.#piscina.threads.length;
-    const queued = this.#piscina.queueSize;
+    const queued = this.#waiting.length + this.#piscina.queueSize;
     const running = [...this.#tasks.values()].filter((t) => t.thread !== undefined).length;
     return { threads, idle: Math.max(0, threads - running), running, queued, ...this.#stats };
   }

@@ -45,6 +45,26 @@ describe('the worker pool', () => {
     }
   });
 
+  it('serves waiting requests in the order they arrived', async () => {
+    const server = await startTestServer({ modules, pool: { minThreads: 1, maxThreads: 1, maxQueue: 16 } });
+    try {
+      const finished: number[] = [];
+      const requests: Array<Promise<void>> = [];
+      for (let i = 0; i < 8; i++) {
+        requests.push(fetch(`${server.url}/test/sleep?ms=60`).then(async (res) => {
+          assert.equal(await res.text(), 'slept 60');
+          finished.push(i);
+        }));
+        // Let each request reach the pool before the next one is sent.
+        await new Promise((r) => setTimeout(r, 15));
+      }
+      await Promise.all(requests);
+      assert.deepEqual(finished, [0, 1, 2, 3, 4, 5, 6, 7]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('counts the time budget from when a thread takes the task, not while it waits in the queue', async () => {
     const server = await startTestServer({ modules, pool: { minThreads: 1, maxThreads: 1, taskTimeoutMs: 500 } });
     try {
