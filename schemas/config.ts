@@ -85,6 +85,68 @@ export const ResourceSpaceSchema = z.strictObject({
   description: z.string().optional(),
 }).refine((space) => (space.root === undefined) !== (space.base === undefined), { error: 'needs exactly one of root or base' });
 
+/** A peer Akara instance whose services become remote providers (its listing is imported and refreshed). */
+export const PeerSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }),
+  weight: z.number({ error: 'must be a positive number' }).positive({ error: 'must be a positive number' }).default(1),
+  tags: z.array(z.string().min(1)).default([]),
+});
+
+export const STRATEGY_NAMES = ['first', 'fallback', 'round-robin', 'weighted', 'least-busy', 'race', 'prefer'] as const;
+
+/** A scoring rule of the `prefer` strategy; an instance's score is the sum of its rules. */
+export const PreferRuleSchema = z.union([
+  z.strictObject({ local: z.number() }),
+  z.strictObject({ tag: z.string().min(1), score: z.number() }),
+  z.strictObject({ weight: z.number() }),
+  z.strictObject({ latency: z.number() }),
+], { error: 'must be one of { local }, { tag, score }, { weight }, { latency }' });
+
+/** How calls to one service class are spread over its instances. */
+export const ClassPolicySchema = z.strictObject({
+  strategy: z.enum(STRATEGY_NAMES, { error: `must be one of ${STRATEGY_NAMES.join(', ')}` }).default('fallback'),
+  /** How many instances a race calls at once. */
+  k: positiveInt(16).default(2),
+  prefer: z.array(PreferRuleSchema).default([]),
+  /** Mounts the class at a path of its own: clients call it like any service. */
+  mount: z.string().startsWith('/', { error: "must be a path such as '/validate'" }).optional(),
+  /** Time for one call to one instance (default: manager.timeoutMs). */
+  timeoutMs: positiveInt().optional(),
+});
+
+export const ManagerConfigSchema = z.strictObject({
+  /** How often peers' listings are imported again. */
+  refreshMs: positiveInt().default(30_000),
+  /** How often peers' /akara/health is checked; a peer that fails it is out of lookups until it answers. */
+  healthIntervalMs: positiveInt().default(5_000),
+  healthTimeoutMs: positiveInt().default(2_000),
+  /** Time for one call to a remote instance. */
+  timeoutMs: positiveInt().default(30_000),
+  /** Connections kept per peer. */
+  connections: positiveInt(1_024).default(16),
+  /** Largest answer read from a peer: 502 past it. */
+  maxResponseBytes: positiveInt().default(16 * 1024 * 1024),
+  breaker: z.strictObject({
+    /** Consecutive failures that open an instance's breaker. */
+    failures: positiveInt().default(5),
+    /** How long a breaker stays open before letting one trial call through. */
+    resetMs: positiveInt().default(10_000),
+  }).prefault({}),
+  retryBudget: z.strictObject({
+    /** Retries allowed as a share of requests over the window. */
+    ratio: z.number().min(0).max(1).default(0.2),
+    /** Retries per second always allowed. */
+    minPerSecond: nonNegativeInt().default(5),
+    windowMs: positiveInt().default(10_000),
+  }).prefault({}),
+  /** Tags of this server's own instances, for `prefer` rules. */
+  localTags: z.array(z.string().min(1)).default([]),
+  /** The strategy of classes not listed in `classes`. */
+  defaultStrategy: z.enum(STRATEGY_NAMES, { error: `must be one of ${STRATEGY_NAMES.join(', ')}` }).default('fallback'),
+  /** Per service class (by URI): strategy, race width, prefer rules, an optional mount. */
+  classes: z.record(z.string(), ClassPolicySchema).default({}),
+});
+
 export const LogConfigSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -113,6 +175,10 @@ export const ConfigSchema = z.strictObject({
   fetch: FetchConfigSchema.prefault({}),
   /** Limits for every XML document parsed (bodies, fetched sources, stylesheets). */
   xml: XmlLimitsSchema.prefault({}),
+  /** Other Akara instances whose services this one may call (the operator's choice: allowed on private addresses). */
+  peers: z.array(PeerSchema).default([]),
+  /** The services manager: lookups by class, strategies, breakers, retry budget. */
+  manager: ManagerConfigSchema.prefault({}),
   log: LogConfigSchema.prefault({}),
   /** Where the PID file and the background server's log go (relative to the config file). */
   runDir: z.string({ error: 'must be a folder path' }).min(1).default('.akara'),
@@ -133,3 +199,8 @@ export type LimitsConfig = z.output<typeof LimitsConfigSchema>;
 export type XmlLimits = z.output<typeof XmlLimitsSchema>;
 export type FetchConfig = z.output<typeof FetchConfigSchema>;
 export type ResourceSpace = z.output<typeof ResourceSpaceSchema>;
+export type PeerConfig = z.output<typeof PeerSchema>;
+export type ManagerConfig = z.output<typeof ManagerConfigSchema>;
+export type ClassPolicy = z.output<typeof ClassPolicySchema>;
+export type PreferRule = z.output<typeof PreferRuleSchema>;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];

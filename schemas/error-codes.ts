@@ -34,6 +34,11 @@ export const ERROR_CODES = {
   AKR_ERR_PATH_FORBIDDEN: { status: 403, message: 'The path {path} leaves its resource space' },
   AKR_ERR_XML_ENCODING: { status: 422, message: 'The document is not valid {encoding}, or that encoding is not supported' },
 
+  // The services manager
+  AKR_ERR_NO_PROVIDER: { status: 503, message: 'No available instance provides {class}' },
+  AKR_ERR_PEER_FAILED: { status: 502, message: 'The instance {provider} failed: {reason}' },
+  AKR_ERR_PEER_TIMEOUT: { status: 504, message: 'The instance {provider} did not answer within {limitMs} ms' },
+
   // The server's own bounds
   AKR_ERR_POOL_SATURATED: { status: 503, message: 'All workers are busy and the queue is full; retry later' },
   AKR_ERR_POOL_UNAVAILABLE: { status: 503, message: 'No worker pool is ready to take the request; retry later' },

@@ -24,6 +24,8 @@ export const ListingServiceSchema = z.object({
   params: z.array(ListingParamSchema),
   contentType: z.string().optional(),
   description: z.string(),
+  /** The service classes it implements (absent when none). */
+  classes: z.array(z.string()).optional(),
 });
 
 export const ListingSchema = z.object({

@@ -34,6 +34,8 @@ export interface ServiceDescriptor {
   params: ParamSpec[];
   /** Whether query parameters the service does not declare are accepted (they reach it as `query`). */
   additionalParams: boolean;
+  /** The service classes (URIs) it implements, for lookups by class. */
+  classes: string[];
   contentType?: string;
   description: string;
   /** The module that defined it, for messages. */

@@ -9,6 +9,16 @@ import { onError } from './problem.js';
 import { healthRoutes } from './routes/health.js';
 import { listingRoutes } from './routes/listing.js';
 import { serviceHandler } from './routes/services.js';
+import { classMounts } from './routes/class-mounts.js';
+import { lookupRoutes } from './routes/lookup.js';
+import type { ServicesManager } from '../services/manager/manager.js';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The services manager: `c.var.services.lookup(classUri)`, `.lookupAll`, `.invoke`. */
+    services: ServicesManager;
+  }
+}
 
 export interface AppOptions {
   runtime: Runtime;
@@ -26,9 +36,15 @@ export function buildApp({ runtime, logger, publicRoot, draining }: AppOptions):
   app.use(requestLimits(() => runtime.current.config.limits));
   app.route('/', healthRoutes(runtime, draining));
   app.route('/', listingRoutes(runtime, publicRoot));
+  app.use(async function servicesManager(c, next) {
+    c.set('services', runtime.current.manager);
+    await next();
+  });
+  app.route('/', lookupRoutes(runtime));
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], ['/', '/akara/health'], (c) => {
     throw new AkaraError('AKR_ERR_METHOD_NOT_ALLOWED', { method: c.req.method, allow: 'GET, HEAD' });
   });
+  app.use(classMounts(runtime));
   app.all('*', serviceHandler(runtime, publicRoot));
   app.onError(onError);
   return app;

@@ -1,3 +1,4 @@
+import type { ServicesManager } from '../services/manager/manager.js';
 import type { AkaraConfig } from '../schemas/config.js';
 import type { ServiceDescriptor } from '../schemas/service.js';
 import { Registry } from '../services/registry.js';
@@ -12,6 +13,10 @@ export interface Generation {
   readonly config: AkaraConfig;
   readonly registry: Registry<{ descriptor: ServiceDescriptor }>;
   readonly pool: WorkerPool;
+  /** Every instance of every service, this server's and its peers', by id and class. */
+  readonly manager: ServicesManager;
+  /** Classes mounted at paths of their own: mount -> class URI. */
+  readonly classMounts: ReadonlyMap<string, string>;
 }
 
 /** Registers the services a pool process reported; a duplicate id or mount fails here too. */

@@ -9,6 +9,8 @@ import { loadConfig } from './config.js';
 import { registryOf, Runtime, type Generation } from './generation.js';
 import { createLogger, type Logger } from './logger.js';
 import { WorkerPool } from './pool/worker-pool.js';
+import { localRun } from './local-run.js';
+import { ServicesManager } from '../services/manager/manager.js';
 import { rawProblemResponse } from './problem.js';
 
 export interface StartOptions {
@@ -34,15 +36,43 @@ export interface AkaraServer {
   close(): Promise<void>;
 }
 
-async function startGeneration(number: number, config: AkaraConfig, logger: Logger): Promise<Generation> {
+/** Classes mounted at paths of their own; a mount a service or the server already uses fails the start. */
+function classMountsOf(config: AkaraConfig, registry: Generation['registry']): Map<string, string> {
+  const mounts = new Map<string, string>();
+  const problems: string[] = [];
+  for (const [uri, policy] of Object.entries(config.manager.classes)) {
+    if (policy.mount === undefined) continue;
+    const mount = policy.mount.replace(/\/+$/, '');
+    const taken = registry.all().find((s) => s.descriptor.paths.includes(mount as never));
+    if (mount === '' || mount === '/akara' || mount.startsWith('/akara/')) problems.push(`manager.classes[${uri}].mount '${mount}' belongs to the server`);
+    else if (taken) problems.push(`manager.classes[${uri}].mount '${mount}' is already the mount of service ${taken.descriptor.id}`);
+    else if (mounts.has(mount)) problems.push(`manager.classes[${uri}].mount '${mount}' is mounted twice`);
+    mounts.set(mount, uri);
+  }
+  if (problems.length > 0) throw new AkaraError('AKR_ERR_CONFIG_INVALID', { problems: problems.map((p) => `  - ${p}`).join('\n') });
+  return mounts;
+}
+
+async function startGeneration(number: number, config: AkaraConfig, logger: Logger, publicRoot: () => string): Promise<Generation> {
   const pool = new WorkerPool(config, logger);
+  let manager: ServicesManager | undefined;
   try {
     const services = await pool.start();
-    return { number, config, registry: registryOf(services), pool };
+    const registry = registryOf(services);
+    const classMounts = classMountsOf(config, registry);
+    manager = new ServicesManager(config.manager, config.peers, { services, publicRoot, run: localRun(() => pool, services, publicRoot) });
+    await manager.start();
+    return { number, config, registry, pool, manager, classMounts };
   } catch (err) {
+    await manager?.close();
     await pool.close(0);
     throw err;
   }
+}
+
+async function closeGeneration(generation: Generation, drainMs?: number): Promise<void> {
+  await generation.manager.close();
+  await (drainMs === undefined ? generation.pool.close() : generation.pool.close(drainMs));
 }
 
 function listen(server: ServerType): Promise<AddressInfo> {
@@ -85,10 +115,11 @@ function answerClientErrors(server: Server, maxHeaderBytes: number, logger: Logg
  */
 export async function startServer(options: StartOptions): Promise<AkaraServer> {
   const logger = options.logger ?? createLogger(options.config);
-  const runtime = new Runtime(await startGeneration(1, options.config, logger));
+  let base = '';
+  const publicRoot = (config: AkaraConfig) => () => config.publicRoot ?? `${base}/`;
+  const runtime = new Runtime(await startGeneration(1, options.config, logger, publicRoot(options.config)));
   const { host, port, limits } = options.config;
   let draining = false;
-  let base = '';
   const app = buildApp({
     runtime,
     logger,
@@ -114,7 +145,7 @@ export async function startServer(options: StartOptions): Promise<AkaraServer> {
   try {
     address = await listen(server);
   } catch (err) {
-    await runtime.current.pool.close(0);
+    await closeGeneration(runtime.current, 0);
     throw err;
   }
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -130,10 +161,10 @@ export async function startServer(options: StartOptions): Promise<AkaraServer> {
     if (config.host !== previous.config.host || config.port !== previous.config.port) {
       logger.warn('the listen address changed in the config; it takes effect at the next start, not on reload');
     }
-    const next = await startGeneration(previous.number + 1, config, logger);
+    const next = await startGeneration(previous.number + 1, config, logger, publicRoot(config));
     runtime.swap(next);
     logger.info({ generation: next.number, services: next.registry.all().length }, 'reloaded: new workers took over');
-    void previous.pool.close();
+    void closeGeneration(previous);
     return next;
   };
 
@@ -152,7 +183,7 @@ export async function startServer(options: StartOptions): Promise<AkaraServer> {
       const timer = setTimeout(() => server.closeAllConnections(), runtime.current.config.shutdownTimeoutMs);
       await closed;
       clearTimeout(timer);
-      await runtime.current.pool.close();
+      await closeGeneration(runtime.current);
       logger.info('akara stopped');
       logger.flush();
     },

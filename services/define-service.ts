@@ -55,6 +55,8 @@ interface CommonOptions {
   params?: ParamOptions[];
   /** Accept query parameters that are not declared (they reach the handler in `query`). */
   additionalParams?: boolean;
+  /** Service classes (URIs) this service implements: other services and apps find it by class. */
+  classes?: string[];
   /** The response media type, when the handler sets none. */
   contentType?: string;
   description?: string;
@@ -129,6 +131,18 @@ function toParamSpecs(where: string, params: unknown): ParamSpec[] {
   });
 }
 
+function toClasses(where: string, classes: unknown): string[] {
+  if (classes === undefined) return [];
+  if (!Array.isArray(classes)) fail(where, 'classes must be an array of URIs');
+  const out: string[] = [];
+  for (const raw of classes) {
+    const uri = parseServiceId(raw as string);
+    if (isParseError(uri)) fail(where, `class ${String(raw)}: ${uri.error}`);
+    if (!out.includes(uri)) out.push(uri);
+  }
+  return out;
+}
+
 function toHandlers(where: string, options: ServiceOptions): Partial<Record<HttpMethod, ServiceHandler>> {
   const map: Partial<Record<string, unknown>> = 'methods' in options && options.methods !== undefined
     ? options.methods
@@ -176,12 +190,14 @@ export function defineService(options: ServiceOptions): ServiceDefinition {
     fail(where, `contentType '${String(options.contentType)}' is not a media type`);
   }
   const handlers = toHandlers(where, options);
+  const classes = toClasses(where, options.classes);
   const descriptor: Omit<ServiceDescriptor, 'module'> = {
     id,
     paths,
     methods: HTTP_METHODS.filter((m) => handlers[m] !== undefined),
     params: toParamSpecs(where, options.params),
     additionalParams: options.additionalParams === true,
+    classes,
     description: options.description ?? '',
     ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
   };

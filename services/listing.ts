@@ -18,6 +18,7 @@ export function buildListing(root: string, services: readonly ServiceDescriptor[
     params: s.params.map(({ name, type, required, repeatable }) => ({ name, type, required, repeatable })),
     ...(s.contentType === undefined ? {} : { contentType: s.contentType }),
     description: s.description,
+    ...(s.classes.length === 0 ? {} : { classes: [...s.classes] }),
   }));
   entries.sort((a, b) => (a.paths[0]!.path < b.paths[0]!.path ? -1 : 1));
   return { services: entries };
@@ -33,7 +34,9 @@ export function listingXml(listing: Listing): string {
   for (const s of listing.services) {
     out.push(`  <service ident="${escapeXml(s.id)}">\n`);
     for (const p of s.paths) out.push(`    <path template="${escapeXml(p.template)}">${escapeXml(p.path)}</path>\n`);
-    out.push(`    <description>${escapeXml(s.description)}</description>\n  </service>\n`);
+    out.push(`    <description>${escapeXml(s.description)}</description>\n`);
+    for (const c of s.classes ?? []) out.push(`    <class ident="${escapeXml(c)}"/>\n`);
+    out.push('  </service>\n');
   }
   out.push('</services>\n');
   return out.join('');

@@ -1,0 +1,49 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
+import type { HttpMethod } from '../../schemas/service.js';
+import type { InvokeRequest } from '../../services/manager/instance.js';
+import type { Runtime } from '../generation.js';
+
+const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const FORWARDED = ['accept', 'accept-language', 'content-type'];
+const DROPPED = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'x-request-id', 'date']);
+
+/** The class mounted at the longest mount that prefixes `path`, with the rest of the path. */
+export function matchClassMount(mounts: ReadonlyMap<string, string>, path: string): { uri: string; pathInfo: string } | undefined {
+  let best: string | undefined;
+  for (const mount of mounts.keys()) {
+    if ((path === mount || path.startsWith(`${mount}/`)) && (best === undefined || mount.length > best.length)) best = mount;
+  }
+  return best === undefined ? undefined : { uri: mounts.get(best)!, pathInfo: path.slice(best.length) };
+}
+
+/**
+ * Serves the classes mounted at paths of their own (`manager.classes[uri].mount`): clients call a class
+ * like any service, and the services manager picks the instance. `Akara-Provider` names the one that
+ * answered.
+ */
+export function classMounts(runtime: Runtime): MiddlewareHandler {
+  return async function invokeClass(c: Context, next) {
+    const { classMounts: mounts, manager } = runtime.current;
+    const match = mounts.size === 0 ? undefined : matchClassMount(mounts, new URL(c.req.url).pathname);
+    if (!match) return next();
+    const head = c.req.method === 'HEAD';
+    const method = (head ? 'GET' : c.req.method) as HttpMethod;
+    const headers: Record<string, string> = {};
+    for (const name of FORWARDED) {
+      const value = c.req.header(name);
+      if (value !== undefined) headers[name] = value;
+    }
+    const request: InvokeRequest = { method, query: [...new URL(c.req.url).searchParams], pathInfo: match.pathInfo, headers };
+    if (WITH_BODY.has(method)) {
+      request.body = new Uint8Array(await c.req.arrayBuffer());
+      if (headers['content-type'] !== undefined) request.contentType = headers['content-type'];
+    }
+    const res = await manager.invoke(match.uri, request, { signal: c.req.raw.signal });
+    const out: Record<string, string> = {};
+    for (const [name, value] of res.headers) if (!DROPPED.has(name)) out[name] = value;
+    out['akara-provider'] = res.provider;
+    if (head || res.status === 204 || res.status === 304) return c.body(null, res.status as StatusCode, out);
+    return c.body(res.body as Uint8Array<ArrayBuffer>, res.status as ContentfulStatusCode, out);
+  };
+}

@@ -1,0 +1,83 @@
+import { errors as undiciErrors, type Dispatcher } from 'undici';
+import type { ListingService } from '../../schemas/listing.js';
+import { AkaraError } from '../errors.js';
+import type { InvokeRequest, InvokeResponse } from './instance.js';
+
+/** What an instance sends its calls through: the peer's connection pool and its limits. */
+export interface RemoteTarget {
+  /** The peer's base URL, with a trailing slash. */
+  url: string;
+  dispatcher: Dispatcher;
+  timeoutMs: number;
+  maxResponseBytes: number;
+}
+
+/** Headers a call passes on to the instance. */
+const FORWARDED = ['accept', 'accept-language', 'content-type'];
+
+/** The URL a service of a peer answers at: its first mount, below the peer's base URL. */
+export function remoteBaseIri(peerUrl: string, service: ListingService): string {
+  return new URL(service.paths[0]!.path.slice(1), peerUrl).href;
+}
+
+/**
+ * Calls a service of a peer: `{peer}{mount}{pathInfo}?{query}` with undici, connections reused, bounded in
+ * time and in the size of the answer. No answer (refused, closed, too slow) rejects with an AkaraError.
+ */
+export async function callRemote(target: RemoteTarget, key: string, service: ListingService, request: InvokeRequest, signal: AbortSignal): Promise<InvokeResponse> {
+  const url = new URL(`${service.paths[0]!.path.slice(1)}${request.pathInfo ?? ''}`, target.url);
+  for (const [name, value] of request.query) url.searchParams.append(name, value);
+  const headers: Record<string, string> = {};
+  for (const name of FORWARDED) {
+    const value = request.headers?.[name];
+    if (value !== undefined) headers[name] = value;
+  }
+  if (request.contentType !== undefined) headers['content-type'] = request.contentType;
+  const timeout = AbortSignal.timeout(target.timeoutMs);
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await target.dispatcher.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: request.method,
+      headers,
+      ...(request.body === undefined ? {} : { body: request.body }),
+      signal: AbortSignal.any([signal, timeout]),
+      headersTimeout: target.timeoutMs,
+      bodyTimeout: target.timeoutMs,
+    });
+  } catch (err) {
+    throw translate(err, key, target, timeout);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      size += chunk.byteLength;
+      if (size > target.maxResponseBytes) {
+        res.body.destroy();
+        throw new AkaraError('AKR_ERR_PEER_FAILED', { provider: key, reason: `its answer is over ${target.maxResponseBytes} bytes` });
+      }
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    throw translate(err, key, target, timeout);
+  }
+  const out: Array<[string, string]> = [];
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (value === undefined || name === 'connection' || name === 'keep-alive' || name === 'transfer-encoding' || name === 'content-length') continue;
+    out.push([name, Array.isArray(value) ? value.join(', ') : value]);
+  }
+  return { status: res.statusCode, headers: out, body: new Uint8Array(Buffer.concat(chunks, size)), provider: key };
+}
+
+function translate(err: unknown, key: string, target: RemoteTarget, timeout: AbortSignal): AkaraError {
+  if (err instanceof AkaraError) return err;
+  if (timeout.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError
+    || err instanceof undiciErrors.ConnectTimeoutError) {
+    return new AkaraError('AKR_ERR_PEER_TIMEOUT', { provider: key, limitMs: target.timeoutMs });
+  }
+  const e = err as { name?: string; message?: string; code?: string };
+  if (e.name === 'AbortError') return new AkaraError('AKR_ERR_TASK_ABORTED', { provider: key });
+  return new AkaraError('AKR_ERR_PEER_FAILED', { provider: key, reason: e.code ?? e.message ?? String(err) }, { cause: err });
+}
