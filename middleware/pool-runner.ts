@@ -51,6 +51,7 @@ export function poolRunner(server: PoolHost): TransformRunner {
         publicRoot,
         // The server's own origin, not the app's: only the server's URIs are its own.
         origin: new URL(publicRoot).origin,
+        serverUrl: server.url,
       }, signal);
       const contentType = result.headers.find(([name]) => name === 'content-type')?.[1];
       if (result.status !== 200 || contentType === undefined) {

@@ -18,6 +18,8 @@ export interface InvokeTask {
   publicRoot: string;
   /** The origin the client reached the server at. */
   origin: string;
+  /** Where the master listens, for handlers that reach the services manager. */
+  serverUrl: string;
 }
 
 /** Loads the modules and reports the services they define. */

@@ -25,11 +25,13 @@ export interface AppOptions {
   logger: Logger;
   /** The absolute URL the server is reached at (known once it listens). */
   publicRoot: () => string;
+  /** Where the server listens (known once it listens), for handlers that reach the services manager. */
+  serverUrl: () => string;
   draining: () => boolean;
 }
 
 /** Wires the server's Hono app: request ids, access log, limits, its own routes, then every service. */
-export function buildApp({ runtime, logger, publicRoot, draining }: AppOptions): Hono {
+export function buildApp({ runtime, logger, publicRoot, serverUrl, draining }: AppOptions): Hono {
   const app = new Hono();
   app.use(requestId({ headerName: 'X-Request-Id' }));
   app.use(accessLog(logger, () => runtime.current.config.log.access));
@@ -45,7 +47,7 @@ export function buildApp({ runtime, logger, publicRoot, draining }: AppOptions):
     throw new AkaraError('AKR_ERR_METHOD_NOT_ALLOWED', { method: c.req.method, allow: 'GET, HEAD' });
   });
   app.use(classMounts(runtime));
-  app.all('*', serviceHandler(runtime, publicRoot));
+  app.all('*', serviceHandler(runtime, publicRoot, serverUrl));
   app.onError(onError);
   return app;
 }

@@ -12,7 +12,7 @@ import { problemOf } from './problem.js';
  * A 4xx is the caller's fault, not the instance's: it comes back as a problem answer, never as a failure
  * that a strategy would retry elsewhere.
  */
-export function localRun(pool: () => WorkerPool, descriptors: readonly ServiceDescriptor[], publicRoot: () => string): LocalRun {
+export function localRun(pool: () => WorkerPool, descriptors: readonly ServiceDescriptor[], publicRoot: () => string, serverUrl: () => string): LocalRun {
   const byId = new Map(descriptors.map((d) => [d.id as string, d]));
   return async function runLocally(serviceId, request, signal) {
     const requestId = randomUUID();
@@ -35,6 +35,7 @@ export function localRun(pool: () => WorkerPool, descriptors: readonly ServiceDe
         requestId,
         publicRoot: root,
         origin: new URL(root).origin,
+        serverUrl: serverUrl(),
         ...(request.body === undefined ? {} : { body: request.body }),
         ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
       };

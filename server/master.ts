@@ -53,14 +53,14 @@ function classMountsOf(config: AkaraConfig, registry: Generation['registry']): M
   return mounts;
 }
 
-async function startGeneration(number: number, config: AkaraConfig, logger: Logger, publicRoot: () => string): Promise<Generation> {
+async function startGeneration(number: number, config: AkaraConfig, logger: Logger, publicRoot: () => string, serverUrl: () => string): Promise<Generation> {
   const pool = new WorkerPool(config, logger);
   let manager: ServicesManager | undefined;
   try {
     const services = await pool.start();
     const registry = registryOf(services);
     const classMounts = classMountsOf(config, registry);
-    manager = new ServicesManager(config.manager, config.peers, { services, publicRoot, run: localRun(() => pool, services, publicRoot) });
+    manager = new ServicesManager(config.manager, config.peers, { services, publicRoot, run: localRun(() => pool, services, publicRoot, serverUrl) });
     await manager.start();
     return { number, config, registry, pool, manager, classMounts };
   } catch (err) {
@@ -117,13 +117,14 @@ export async function startServer(options: StartOptions): Promise<AkaraServer> {
   const logger = options.logger ?? createLogger(options.config);
   let base = '';
   const publicRoot = (config: AkaraConfig) => () => config.publicRoot ?? `${base}/`;
-  const runtime = new Runtime(await startGeneration(1, options.config, logger, publicRoot(options.config)));
+  const runtime = new Runtime(await startGeneration(1, options.config, logger, publicRoot(options.config), () => base));
   const { host, port, limits } = options.config;
   let draining = false;
   const app = buildApp({
     runtime,
     logger,
     publicRoot: () => runtime.current.config.publicRoot ?? `${base}/`,
+    serverUrl: () => base,
     draining: () => draining,
   });
   const server = serve({
@@ -161,7 +162,7 @@ export async function startServer(options: StartOptions): Promise<AkaraServer> {
     if (config.host !== previous.config.host || config.port !== previous.config.port) {
       logger.warn('the listen address changed in the config; it takes effect at the next start, not on reload');
     }
-    const next = await startGeneration(previous.number + 1, config, logger, publicRoot(config));
+    const next = await startGeneration(previous.number + 1, config, logger, publicRoot(config), () => base);
     runtime.swap(next);
     logger.info({ generation: next.number, services: next.registry.all().length }, 'reloaded: new workers took over');
     void closeGeneration(previous);

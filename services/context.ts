@@ -2,6 +2,8 @@ import type { XDocument } from 'xslt-processor';
 import type { AkaraConfig } from '../schemas/config.js';
 import type { Dependency } from '../schemas/wire.js';
 import { checkXml, parseXml, type XmlProblem } from './xml/parse.js';
+import { AkaraError } from './errors.js';
+import type { ServicesClient, ServicesView } from './manager/client.js';
 import type { FetchScope, Resolver, Resource } from './resolver/resolver.js';
 import type { XsltEngine } from './xslt/engine.js';
 
@@ -34,6 +36,8 @@ export interface ServiceContext {
   readonly dependencies: readonly Dependency[];
   /** Records something else the answer depends on. */
   dependsOn(dependency: Dependency): void;
+  /** The services manager: `lookup(classUri)`, `lookupAll(classUri)`, `invoke(classUri, request)`. */
+  readonly services: ServicesView;
 }
 
 /** The parts of a worker shared by every request. */
@@ -41,6 +45,8 @@ export interface WorkerTools {
   config: AkaraConfig;
   xslt: XsltEngine<XDocument>;
   resolver: Resolver;
+  /** Reaches the master's services manager (absent outside a server). */
+  services?: ServicesClient;
 }
 
 export function createContext(tools: WorkerTools, requestScope: FetchScope): ServiceContext {
@@ -50,6 +56,10 @@ export function createContext(tools: WorkerTools, requestScope: FetchScope): Ser
   return {
     dependencies,
     dependsOn: (dependency) => dependencies.push(dependency),
+    get services(): ServicesView {
+      if (!tools.services || scope.serverUrl === undefined) throw new AkaraError('AKR_ERR_NO_PROVIDER', { class: 'any (no services manager here)' });
+      return tools.services.view(scope.serverUrl);
+    },
     config,
     xslt,
     publicRoot: scope.publicRoot,

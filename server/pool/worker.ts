@@ -14,12 +14,13 @@ import { invokeService } from '../../services/invoke.js';
 import { loadServices } from '../../services/loader.js';
 import { localDispatch } from '../../services/local-dispatch.js';
 import type { Registry } from '../../services/registry.js';
+import { ServicesClient } from '../../services/manager/client.js';
 import { Resolver } from '../../services/resolver/resolver.js';
 import { resourceSpaceServices } from '../../services/builtin/resource-space.js';
 import { XsltProcessorEngine } from '../../services/xslt/xslt-processor-engine.js';
 
 const { config } = workerData as { config: AkaraConfig };
-const tools: WorkerTools = { config, xslt: new XsltProcessorEngine(config.xml), resolver: new Resolver(config) };
+const tools: WorkerTools = { config, xslt: new XsltProcessorEngine(config.xml), resolver: new Resolver(config), services: new ServicesClient(config.manager) };
 
 async function load(): Promise<Registry<ServiceDefinition>> {
   const services = await loadServices(config.modules, resourceSpaceServices(config.resources));
@@ -45,7 +46,7 @@ async function invoke(services: Registry<ServiceDefinition>, task: InvokeTask): 
     requestId: task.requestId,
     ...(task.body === undefined ? {} : { body: task.body }),
     ...(task.contentType === undefined ? {} : { contentType: task.contentType }),
-  }, createContext(tools, { publicRoot: task.publicRoot, origin: task.origin, depth: 0, requestId: task.requestId }));
+  }, createContext(tools, { publicRoot: task.publicRoot, origin: task.origin, serverUrl: task.serverUrl, depth: 0, requestId: task.requestId }));
 }
 
 function describe(services: Registry<ServiceDefinition>): ServiceDescriptor[] {

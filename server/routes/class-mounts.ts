@@ -1,7 +1,10 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
 import type { HttpMethod } from '../../schemas/service.js';
+import { STRATEGY_NAMES, type StrategyName } from '../../schemas/config.js';
+import { AkaraError } from '../../services/errors.js';
 import type { InvokeRequest } from '../../services/manager/instance.js';
+import type { InvokeOptions } from '../../services/manager/manager.js';
 import type { Runtime } from '../generation.js';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -17,15 +20,52 @@ export function matchClassMount(mounts: ReadonlyMap<string, string>, path: strin
   return best === undefined ? undefined : { uri: mounts.get(best)!, pathInfo: path.slice(best.length) };
 }
 
+const INVOKE = '/akara/invoke/';
+
+/** `/akara/invoke/{class URI, encoded}{pathInfo}`: any class or service id, by the manager. */
+function matchInvoke(path: string): { uri: string; pathInfo: string } | undefined {
+  if (!path.startsWith(INVOKE)) return undefined;
+  const rest = path.slice(INVOKE.length);
+  const end = rest.indexOf('/');
+  const encoded = end === -1 ? rest : rest.slice(0, end);
+  let uri: string;
+  try {
+    uri = decodeURIComponent(encoded);
+  } catch {
+    throw new AkaraError('AKR_ERR_PARAM_INVALID', { param: 'class', expected: 'a URL-encoded class URI' });
+  }
+  if (!URL.canParse(uri)) throw new AkaraError('AKR_ERR_PARAM_INVALID', { param: 'class', expected: 'a URL-encoded class URI' });
+  return { uri, pathInfo: end === -1 ? '' : rest.slice(end) };
+}
+
+/** Per-call overrides of the class's strategy: `Akara-Strategy: race`, `Akara-Race-Width: 3`. */
+function overrides(c: Context): InvokeOptions {
+  const options: InvokeOptions = { signal: c.req.raw.signal };
+  const strategy = c.req.header('akara-strategy');
+  if (strategy !== undefined) {
+    if (!(STRATEGY_NAMES as readonly string[]).includes(strategy)) {
+      throw new AkaraError('AKR_ERR_PARAM_INVALID', { param: 'Akara-Strategy', expected: `one of ${STRATEGY_NAMES.join(', ')}` });
+    }
+    options.strategy = strategy as StrategyName;
+  }
+  const k = c.req.header('akara-race-width');
+  if (k !== undefined) {
+    if (!/^[1-9]\d?$/.test(k)) throw new AkaraError('AKR_ERR_PARAM_INVALID', { param: 'Akara-Race-Width', expected: 'an integer from 1 to 99' });
+    options.k = Number(k);
+  }
+  return options;
+}
+
 /**
- * Serves the classes mounted at paths of their own (`manager.classes[uri].mount`): clients call a class
- * like any service, and the services manager picks the instance. `Akara-Provider` names the one that
- * answered.
+ * Serves the classes mounted at paths of their own (`manager.classes[uri].mount`), and any class or
+ * service id at `/akara/invoke/{uri}`: clients call a class like any service, and the services manager
+ * picks the instance. `Akara-Provider` names the one that answered.
  */
 export function classMounts(runtime: Runtime): MiddlewareHandler {
   return async function invokeClass(c: Context, next) {
     const { classMounts: mounts, manager } = runtime.current;
-    const match = mounts.size === 0 ? undefined : matchClassMount(mounts, new URL(c.req.url).pathname);
+    const path = new URL(c.req.url).pathname;
+    const match = matchInvoke(path) ?? (mounts.size === 0 ? undefined : matchClassMount(mounts, path));
     if (!match) return next();
     const head = c.req.method === 'HEAD';
     const method = (head ? 'GET' : c.req.method) as HttpMethod;
@@ -39,7 +79,7 @@ export function classMounts(runtime: Runtime): MiddlewareHandler {
       request.body = new Uint8Array(await c.req.arrayBuffer());
       if (headers['content-type'] !== undefined) request.contentType = headers['content-type'];
     }
-    const res = await manager.invoke(match.uri, request, { signal: c.req.raw.signal });
+    const res = await manager.invoke(match.uri, request, overrides(c));
     const out: Record<string, string> = {};
     for (const [name, value] of res.headers) if (!DROPPED.has(name)) out[name] = value;
     out['akara-provider'] = res.provider;

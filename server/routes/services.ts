@@ -20,7 +20,7 @@ function allowOf(methods: readonly HttpMethod[]): string {
  * The one handler for every service: finds the mount (longest match), checks the method and params,
  * and runs the service in the worker pool. Hono answers HEAD through this handler as GET, without the body.
  */
-export function serviceHandler(runtime: Runtime, publicRoot: () => string) {
+export function serviceHandler(runtime: Runtime, publicRoot: () => string, serverUrl: () => string) {
   const etags = new EtagCache();
   return async function invokeService(c: Context): Promise<Response> {
     const { registry, pool, number: generation } = runtime.current;
@@ -55,6 +55,7 @@ export function serviceHandler(runtime: Runtime, publicRoot: () => string) {
       requestId: c.get('requestId') as string,
       publicRoot: publicRoot(),
       origin: url.origin,
+      serverUrl: serverUrl(),
     };
     if (WITH_BODY.has(method)) {
       task.body = new Uint8Array(await c.req.arrayBuffer());

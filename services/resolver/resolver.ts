@@ -23,6 +23,8 @@ export interface FetchScope {
   requestId?: string;
   /** Every file and fetched resource the request used, shared by nested dispatches. */
   dependencies?: Dependency[];
+  /** Where the master listens (for the services manager); absent outside a server. */
+  serverUrl?: string;
 }
 
 /** Runs a GET on this server's own mounts in process: `path` is below the public root, with its query. */

@@ -65,6 +65,32 @@ describe('lookups', () => {
   });
 });
 
+describe('invoking a class', () => {
+  it('at /akara/invoke/{uri}, with a strategy per call, and from a service handler', async () => {
+    const [p0] = await peers('ok');
+    const server = await front([p0!.url], { modules: [fixture('greeter.js'), fixture('asker.js')], pool: { minThreads: 2, maxThreads: 2 } });
+    const invoke = `${server.url}/akara/invoke/${encodeURIComponent(GREET_CLASS)}?name=rest`;
+    const local = await fetch(invoke);
+    assert.equal(await local.text(), 'hello rest');
+    assert.equal(local.headers.get('akara-provider'), `local#${GREETER_ID}`);
+    const posted = await fetch(invoke, { method: 'POST', body: 'data', headers: { 'content-type': 'text/plain' } });
+    assert.equal(await posted.text(), 'got data');
+    const robin = await Promise.all([0, 1].map(() => fetch(invoke, { headers: { 'akara-strategy': 'round-robin' } }).then((r) => r.headers.get('akara-provider'))));
+    assert.deepEqual(new Set(robin), new Set([`local#${GREETER_ID}`, key(p0!)]));
+    await expectProblem(await fetch(invoke, { headers: { 'akara-strategy': 'fastest' } }), 400, 'AKR_ERR_PARAM_INVALID');
+    await expectProblem(await fetch(`${server.url}/akara/invoke/${encodeURIComponent('http://example.org/classes/none')}`), 503, 'AKR_ERR_NO_PROVIDER');
+
+    const asked = await (await fetch(`${server.url}/test/ask`)).json();
+    assert.deepEqual(asked, {
+      first: `${server.url}/test/greet`,
+      instances: [`local#${GREETER_ID}`, key(p0!)],
+      status: 200,
+      body: 'hello inner',
+      provider: `local#${GREETER_ID}`,
+    });
+  });
+});
+
 describe('strategies over peers with faults', () => {
   it('fallback serves from the next instance when one errors, hangs or closes the connection', async () => {
     const [broken, hanging, closing, good] = await peers('error', 'hang', 'close', 'ok');

@@ -1,0 +1,93 @@
+import { Agent } from 'undici';
+import type { ManagerConfig, StrategyName } from '../../schemas/config.js';
+import { AkaraError } from '../errors.js';
+import type { InvokeRequest, InvokeResponse } from './instance.js';
+import type { InstanceView } from './manager.js';
+
+/** The services manager as a service handler sees it (handlers run in worker threads; the manager in the master). */
+export interface ServicesView {
+  /** The first available instance of a class (or service id), with its `baseIri`. */
+  lookup(classUri: string): Promise<InstanceView | undefined>;
+  /** Every instance, with its health and recent figures. */
+  lookupAll(classUri: string): Promise<InstanceView[]>;
+  /** Calls the class through its strategy (or the one given). */
+  invoke(classUri: string, request: InvokeRequest, options?: { strategy?: StrategyName; k?: number }): Promise<InvokeResponse>;
+}
+
+/**
+ * Reaches the master's services manager from a worker thread, over loopback HTTP to the server's own
+ * listener (`/akara/services`, `/akara/invoke/{uri}`): lookups are answered by the master alone; a call
+ * that lands on this server's own instance takes a pool slot of its own, bounded by the pool's queue and
+ * budgets like any request.
+ */
+export class ServicesClient {
+  readonly #agent: Agent;
+  readonly #timeoutMs: number;
+  readonly #maxBytes: number;
+
+  constructor(config: ManagerConfig) {
+    this.#timeoutMs = config.timeoutMs;
+    this.#maxBytes = config.maxResponseBytes;
+    this.#agent = new Agent({ connections: config.connections, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs });
+  }
+
+  async #request(url: URL, init: { method: string; headers: Record<string, string>; body?: Uint8Array }): Promise<{ status: number; headers: Array<[string, string]>; body: Uint8Array }> {
+    let res;
+    try {
+      res = await this.#agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: init.method as 'GET',
+        headers: init.headers,
+        ...(init.body === undefined ? {} : { body: init.body }),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (err) {
+      throw new AkaraError('AKR_ERR_PEER_FAILED', { provider: 'services manager', reason: err instanceof Error ? err.message : String(err) }, { cause: err });
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      size += chunk.byteLength;
+      if (size > this.#maxBytes) {
+        res.body.destroy();
+        throw new AkaraError('AKR_ERR_PEER_FAILED', { provider: 'services manager', reason: `the answer is over ${this.#maxBytes} bytes` });
+      }
+      chunks.push(chunk);
+    }
+    const headers: Array<[string, string]> = [];
+    for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers.push([name, Array.isArray(value) ? value.join(', ') : value]);
+    return { status: res.statusCode, headers, body: new Uint8Array(Buffer.concat(chunks, size)) };
+  }
+
+  /** The view for a request, reaching the manager at the server's own listener. */
+  view(serverUrl: string): ServicesView {
+    const root = serverUrl.endsWith('/') ? serverUrl : `${serverUrl}/`;
+    const lookupAll = async (classUri: string): Promise<InstanceView[]> => {
+      const url = new URL('akara/services', root);
+      url.searchParams.set('class', classUri);
+      const res = await this.#request(url, { method: 'GET', headers: { accept: 'application/json' } });
+      if (res.status !== 200) throw new AkaraError('AKR_ERR_PEER_FAILED', { provider: 'services manager', reason: `the lookup answered ${res.status}` });
+      return (JSON.parse(new TextDecoder().decode(res.body)) as { instances: InstanceView[] }).instances;
+    };
+    return {
+      lookupAll,
+      lookup: async (classUri) => (await lookupAll(classUri)).find((i) => i.healthy),
+      invoke: async (classUri, request, options = {}) => {
+        const url = new URL(`akara/invoke/${encodeURIComponent(classUri)}${request.pathInfo ?? ''}`, root);
+        for (const [name, value] of request.query) url.searchParams.append(name, value);
+        const headers: Record<string, string> = { ...request.headers };
+        if (request.contentType !== undefined) headers['content-type'] = request.contentType;
+        if (options.strategy !== undefined) headers['akara-strategy'] = options.strategy;
+        if (options.k !== undefined) headers['akara-race-width'] = String(options.k);
+        const res = await this.#request(url, { method: request.method, headers, ...(request.body === undefined ? {} : { body: request.body }) });
+        const provider = res.headers.find(([name]) => name === 'akara-provider')?.[1] ?? '';
+        return { ...res, provider };
+      },
+    };
+  }
+
+  close(): Promise<void> {
+    return this.#agent.close();
+  }
+}
