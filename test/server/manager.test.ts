@@ -168,3 +168,18 @@ describe('a real peer', () => {
     assert.equal(await (await fetch(`${server.url}/greet?name=again`)).text(), 'hello again');
   });
 });
+
+describe('the README\'s two-instance example', () => {
+  it('runs: the front instance serves the greet class from itself and from its peer, round-robin', async () => {
+    const { loadConfig } = await import('../../server/config.js');
+    const { startServer } = await import('../../server/master.js');
+    const quiet = { log: { level: 'silent' as const, access: false } };
+    const b = await startServer({ config: (await loadConfig({ file: 'examples/peer-b.config.ts', overrides: { port: 0, ...quiet } })).config });
+    closers.push(() => b.close());
+    const a = await startServer({ config: (await loadConfig({ file: 'examples/peer-a.config.ts', overrides: { port: 0, peers: [{ url: `${b.url}/`, tags: ['second'] }], ...quiet } })).config });
+    closers.push(() => a.close());
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await (await fetch(`${a.url}/greet?name=you`)).text());
+    assert.deepEqual(new Set(answers), new Set([`hello you, from ${a.url}/\n`, `hello you, from ${b.url}/\n`]));
+  });
+});
