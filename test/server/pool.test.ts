@@ -66,9 +66,10 @@ describe('the worker pool', () => {
   });
 
   it('counts the time budget from when a thread takes the task, not while it waits in the queue', async () => {
-    const server = await startTestServer({ modules, pool: { minThreads: 1, maxThreads: 1, taskTimeoutMs: 500 } });
+    const server = await startTestServer({ modules, pool: { minThreads: 1, maxThreads: 1, taskTimeoutMs: 1_000 } });
     try {
-      const answers = await Promise.all(Array.from({ length: 3 }, () => fetch(`${server.url}/test/sleep?ms=300`)));
+      // Six 200 ms tasks on one thread: the last waits about 1 s, past the budget, before it runs.
+      const answers = await Promise.all(Array.from({ length: 6 }, () => fetch(`${server.url}/test/sleep?ms=200`)));
       for (const res of answers) assert.equal(res.status, 200);
     } finally {
       await server.close();
