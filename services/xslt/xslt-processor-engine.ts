@@ -5,8 +5,10 @@ import type { XDocument, XNode } from 'xslt-processor';
 import type { XmlLimits } from '../../schemas/config.js';
 import { AkaraError } from '../errors.js';
 import { parseXml } from '../xml/parse.js';
+import { checkExpressions } from './check-expressions.js';
 import type { CompiledStylesheet, ModuleLoader, TransformOptions, TransformResult, XsltEngine } from './engine.js';
-import { declaredOutput, resolveOutput, type DeclaredOutput } from './output.js';
+import { declaredOutput, resolveOutput, resultMethod, type DeclaredOutput } from './output.js';
+import { serializeResult } from './serialize.js';
 import { loadGraph, type ParsedModule, type Precedence } from './stylesheet-graph.js';
 import { PatchedXslt, type XsltInternals } from './xslt-processor-patches.js';
 
@@ -35,10 +37,30 @@ function errorMessage(err: unknown): string {
 }
 
 /**
+ * The loader as the graph sees it: an AkaraError (a denied URI, a missing resource, an upstream failure)
+ * passes unchanged, the HTTP layer answers by its code; anything else is AKR_ERR_XSLT_COMPILE naming the module.
+ */
+function translateLoadErrors(load: ModuleLoader): ModuleLoader {
+  return async function loadModule(href, base) {
+    try {
+      return await load(href, base);
+    } catch (err) {
+      if (err instanceof AkaraError) throw err;
+      let uri = href;
+      try {
+        uri = new URL(href, base).href;
+      } catch {
+        // Not resolvable: name it as written.
+      }
+      throw new AkaraError('AKR_ERR_XSLT_COMPILE', { uri, reason: `the module could not be loaded: ${errorMessage(err)}` }, { cause: err });
+    }
+  };
+}
+
+/**
  * The XsltEngine on xslt-processor. Source documents and stylesheet modules are parsed by our saxes layer
- * (within the limits); each distinct module content is parsed once and each distinct graph flattened
- * once per worker; output escaping is always set explicitly (the engine turns it off when an options
- * object omits it).
+ * (within the limits); each distinct module content is parsed (and its expressions checked) once and each
+ * distinct graph flattened once per worker; the engine builds the result tree and our serializer writes it.
  */
 export class XsltProcessorEngine implements XsltEngine<XDocument> {
   readonly name = 'xslt-processor';
@@ -58,7 +80,7 @@ export class XsltProcessorEngine implements XsltEngine<XDocument> {
   }
 
   async compile(uri: string, load: ModuleLoader): Promise<CompiledStylesheet> {
-    const graph = await loadGraph(uri, load, (module) => {
+    const graph = await loadGraph(uri, translateLoadErrors(load), (module) => {
       let doc: XDocument;
       try {
         doc = this.parse(module.content, module.uri);
@@ -71,6 +93,7 @@ export class XsltProcessorEngine implements XsltEngine<XDocument> {
       this.modulesParsed++;
       const root = doc.childNodes.find((n) => n.nodeType === 1);
       if (!root) throw new AkaraError('AKR_ERR_XSLT_COMPILE', { uri: module.uri, reason: 'no root element' });
+      checkExpressions(root, module.uri);
       return { doc, root };
     }, this.#parsed);
     while (this.#parsed.size > MAX_PARSED_MODULES) this.#parsed.delete(this.#parsed.keys().next().value as string);
@@ -79,7 +102,7 @@ export class XsltProcessorEngine implements XsltEngine<XDocument> {
       remember(this.#compiled, graph.hash, cached, MAX_COMPILED);
       return cached;
     }
-    const declared = declaredOutput(graph.flattened.childNodes[0]!);
+    const declared = declaredOutput(graph.flattened.childNodes[0]!, graph.modules[0]);
     const compiled: Compiled = {
       uri: graph.modules[0]!,
       hash: graph.hash,
@@ -96,28 +119,27 @@ export class XsltProcessorEngine implements XsltEngine<XDocument> {
   async transform(stylesheet: CompiledStylesheet, source: XDocument, options: TransformOptions = {}): Promise<TransformResult> {
     const compiled = stylesheet as Compiled;
     const xslt = new PatchedXslt({
-      // Always explicit: an options object without `escape` turns escaping off. Text is never escaped.
-      escape: compiled.declared.method !== 'text',
-      cData: true,
-      selfClosingTags: true,
       parameters: Object.entries(options.params ?? {}).map(([name, value]) => ({ name, value })),
       // Every module was loaded and spliced in at compile time: the engine must fetch nothing itself.
       fetchFunction: async (uri: string) => { throw new AkaraError('AKR_ERR_XSLT_RUNTIME', { reason: `unexpected fetch of ${uri}` }); },
       ...(options.loadDocument === undefined ? {} : { documentLoader: options.loadDocument as (uri: string) => XNode | null }),
     }, compiled.precedence);
     (xslt as unknown as XsltInternals).warningsCallback = () => {};
-    let text: string;
     try {
-      text = await xslt.xsltProcess(source, compiled.flattened);
+      // The engine builds the result tree; Akara serialises it (serialize.ts: the engine's own serializer
+      // corrupts data and misplaces nodes).
+      const result = await xslt.xsltProcessToDocument(source, compiled.flattened);
+      const method = resultMethod(compiled.declared, result);
+      const output = resolveOutput(compiled.declared, method);
+      const text = serializeResult(result, { method, indent: output.indent, cdataSectionElements: compiled.declared.cdataSectionElements });
+      // XSLT 1.0 §16.1: the xml method writes an XML declaration unless told not to.
+      return { text: method === 'xml' && !output.omitXmlDeclaration ? `${XML_DECLARATION}\n${text}` : text, output };
     } catch (err) {
-      if (err instanceof AkaraError) throw err;
+      if (err instanceof AkaraError) {
+        if (err.code !== 'AKR_ERR_XSLT_RUNTIME' || err.detail.uri !== undefined) throw err;
+        throw new AkaraError('AKR_ERR_XSLT_RUNTIME', { uri: compiled.uri, ...err.detail }, { cause: err });
+      }
       throw new AkaraError('AKR_ERR_XSLT_RUNTIME', { uri: compiled.uri, reason: errorMessage(err) }, { cause: err });
     }
-    const engineMethod = (xslt as unknown as XsltInternals).outputMethod;
-    const method = compiled.declared.method ?? (engineMethod === 'html' ? 'html' : 'xml');
-    const output = resolveOutput(compiled.declared, method);
-    // XSLT 1.0 §16.1: the xml method writes an XML declaration unless told not to; the engine never does.
-    if (method === 'xml' && !output.omitXmlDeclaration && !text.startsWith('<?xml')) text = `${XML_DECLARATION}\n${text}`;
-    return { text, output };
   }
 }

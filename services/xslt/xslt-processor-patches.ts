@@ -2,7 +2,7 @@
  * Fixes to xslt-processor 5.1.2 made at our boundary, on a subclass, without touching the package:
  * each patch names the defect it works around.
  */
-import { Xslt, type XNode } from 'xslt-processor';
+import { Xslt, type XDocument, type XNode } from 'xslt-processor';
 import { isXsl } from './stylesheet-graph.js';
 import type { Precedence } from './stylesheet-graph.js';
 
@@ -11,10 +11,17 @@ export interface XsltInternals {
   mapTemplatesFromStylesheet(this: XsltInternals, element: XNode, metadata: Precedence): void;
   xsltApplyTemplates(this: XsltInternals, context: ExprContext, template: XNode, output: unknown): Promise<void>;
   xsltSort(context: ExprContext, template: XNode): void;
+  xsltValueOf(this: XsltInternals, context: ExprContext, template: XNode, output: XNode | undefined): void;
+  xsltElement(this: XsltInternals, context: ExprContext, template: XNode, output: XNode | undefined): Promise<void>;
+  xsltAttributeValue(value: string, context: ExprContext): string;
+  resolveNamespaceUriForPrefix(node: XNode, prefix: string | null): string | null;
+  xsltPassText(this: XsltInternals, node: XNode): boolean;
+  shouldStripWhitespaceNode(node: XNode): boolean;
+  xsltCopy(this: XsltInternals, destination: XNode, source: XNode): XNode | null;
+  outputDocument: XDocument;
   xPath: { xPathEval(select: string, context: ExprContext): { nodeSetValue(): XNode[] } };
   templateSourceMap: Map<XNode, Precedence>;
   warningsCallback: (...args: unknown[]) => void;
-  outputMethod: string;
 }
 
 interface ExprContext {
@@ -24,8 +31,16 @@ interface ExprContext {
 }
 
 export class PatchedXslt extends Xslt {
+  /** The stylesheet being applied: its text nodes follow the stylesheet's whitespace rules, others the source's. */
+  stylesheet: XDocument | undefined;
+
   constructor(options: ConstructorParameters<typeof Xslt>[0], readonly precedence: Map<XNode, Precedence>) {
     super(options);
+  }
+
+  override xsltProcessToDocument(source: XDocument, stylesheet: XDocument): Promise<XDocument> {
+    this.stylesheet = stylesheet;
+    return super.xsltProcessToDocument(source, stylesheet);
   }
 }
 const proto = Xslt.prototype as unknown as XsltInternals;
@@ -75,4 +90,58 @@ patched.xsltApplyTemplates = function applyTemplatesSorted(context, template, ou
     xPath.xPathEval = evaluate;
     if (addedSelect) template.removeAttribute('select');
   }
+};
+
+/**
+ * `disable-output-escaping="yes"` on `xsl:value-of` is dropped by the engine (it keeps it for `xsl:text`, as
+ * the text node's `escape` flag): mark the text node it made the same way, for our serializer.
+ */
+const baseValueOf = proto.xsltValueOf;
+patched.xsltValueOf = function valueOfKeepingEscaping(context, template, output) {
+  baseValueOf.call(this, context, template, output);
+  if (template.getAttributeValue('disable-output-escaping') !== 'yes') return;
+  const made = ((output ?? this.outputDocument) as XNode).lastChild as XNode | null;
+  if (made?.nodeType === 3) made.escape = false;
+};
+
+/**
+ * `xsl:element` ignores its `namespace` attribute and the namespaces in scope in the stylesheet, so its
+ * element lands in whatever namespace its result parent declares (or an undeclared prefix). Declare the
+ * namespace XSLT 1.0 §7.1.2 gives it on the element made: our serializer drops declarations already in scope.
+ */
+const baseElement = proto.xsltElement;
+patched.xsltElement = async function elementInItsNamespace(context, template, output) {
+  await baseElement.call(this, context, template, output);
+  const made = ((output ?? this.outputDocument) as XNode).lastChild as XNode | null;
+  if (made?.nodeType !== 1) return;
+  const colon = made.nodeName.indexOf(':');
+  const prefix = colon < 0 ? '' : made.nodeName.slice(0, colon);
+  const namespace = template.getAttributeValue('namespace') as string | null;
+  const uri = namespace === null ? this.resolveNamespaceUriForPrefix(template, prefix || null) : this.xsltAttributeValue(namespace, context);
+  // No namespace and none asked for: left as literal result elements are (an ancestor's default applies, gap 043).
+  // A prefix with no namespace is the stylesheet's error: the serializer reports it.
+  if (uri === null || (uri === '' && (prefix !== '' || namespace === null))) return;
+  made.setAttribute(prefix === '' ? 'xmlns' : `xmlns:${prefix}`, uri);
+};
+
+/**
+ * `xsl:apply-templates` skips the whitespace-only text nodes of the source, by the rule meant for the
+ * stylesheet's own text (XSLT 1.0 §3.4: only xsl:strip-space strips source text). Source text passes unless
+ * xsl:strip-space strips it.
+ */
+const basePassText = proto.xsltPassText;
+patched.xsltPassText = function passSourceText(node) {
+  const { stylesheet } = this as unknown as PatchedXslt;
+  if (stylesheet === undefined || node.ownerDocument === stylesheet) return basePassText.call(this, node);
+  return !this.shouldStripWhitespaceNode(node);
+};
+
+/** `xsl:copy` and `xsl:copy-of` drop processing instructions (the engine copies every other kind of node). */
+const baseCopy = proto.xsltCopy;
+patched.xsltCopy = function copyWithInstructions(destination, source) {
+  if (source.nodeType !== 7) return baseCopy.call(this, destination, source);
+  const instruction = this.outputDocument.createProcessingInstruction(source.nodeName, source.nodeValue);
+  instruction.siblingPosition = destination.childNodes.length;
+  destination.appendChild(instruction);
+  return null;
 };

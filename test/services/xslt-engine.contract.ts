@@ -123,6 +123,120 @@ export function describeEngineContract(name: string, makeEngine: () => XsltEngin
       });
     });
 
+    describe('serialization', () => {
+      const bare = 'method="xml" omit-xml-declaration="yes"';
+
+      it('html: an empty non-void element gets its end tag (<script src>, <div>), a void one none (<br>), boolean attributes minimised', async () => {
+        const result = await run(stylesheet(
+          '<xsl:template match="/"><html><head><script src="a.js"/></head><body><div/><br/><hr/>'
+          + '<input type="checkbox" checked="checked" disabled="no"/><option selected="selected">x</option></body></html></xsl:template>',
+          'method="html"',
+        ), SOURCE);
+        assert.equal(result.text, '<html><head><script src="a.js"></script></head><body><div></div><br><hr><input type="checkbox" checked disabled="no"><option selected>x</option></body></html>');
+      });
+
+      it('html: script and style content is written raw, but never so that source data ends the element', async () => {
+        const result = await run(stylesheet(
+          '<xsl:template match="/"><div><style>p &gt; a {}</style><script>if (1 &lt; 2 &amp;&amp; ok) {}</script>'
+          + '<script>var s = "<xsl:value-of select="d"/>";</script></div></xsl:template>',
+          'method="html"',
+        ), '<d>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/SCRIPT&gt; &lt;!--</d>');
+        assert.equal(result.text, '<div><style>p > a {}</style><script>if (1 < 2 && ok) {}</script><script>var s = "<\\/script><script>alert(1)<\\/SCRIPT> <\\!--";</script></div>');
+      });
+
+      it('text: the characters "&lt;b&gt;" in data stay as they are (nothing escaped, nothing unescaped)', async () => {
+        const result = await run(stylesheet('<xsl:template match="/"><xsl:value-of select="d"/></xsl:template>', 'method="text"'), '<d>&amp;lt;b&amp;gt; &lt;b&gt; &amp;amp;</d>');
+        assert.equal(result.text, '&lt;b&gt; <b> &amp;');
+      });
+
+      it('xml: data holding "&amp;" is escaped once more, never taken for a reference ("AT&amp;amp;T" stays)', async () => {
+        const result = await run(stylesheet('<xsl:template match="/"><out a="{d}"><xsl:value-of select="d"/>|<xsl:copy-of select="d/node()"/></out></xsl:template>', bare), '<d>AT&amp;amp;T</d>');
+        assert.equal(result.text, '<out a="AT&amp;amp;T">AT&amp;amp;T|AT&amp;amp;T</out>');
+      });
+
+      it('xml: whitespace-only text is kept, from xsl:value-of, xsl:copy-of and an identity transform', async () => {
+        const result = await run(stylesheet(
+          `<xsl:template match="/"><out><a/><xsl:value-of select="' '"/><b/>|<xsl:copy-of select="doc/node()"/>|<xsl:apply-templates select="doc"/></out></xsl:template>`
+          + '<xsl:template match="@* | node()" priority="-1"><xsl:copy><xsl:apply-templates select="@* | node()"/></xsl:copy></xsl:template>',
+          bare,
+        ), '<doc n="1">\n  <x/> <y/>\n  <?pi data?>\n</doc>');
+        assert.equal(result.text, '<out><a/> <b/>|\n  <x/> <y/>\n  <?pi data?>\n|<doc n="1">\n  <x/> <y/>\n  <?pi data?>\n</doc></out>');
+      });
+
+      it('xml: comments and processing instructions stay in order among their sibling text nodes', async () => {
+        const result = await run(stylesheet(
+          '<xsl:template match="/"><xsl:processing-instruction name="first">1</xsl:processing-instruction>'
+          + '<out>a<xsl:comment>c</xsl:comment>b<xsl:processing-instruction name="p">d</xsl:processing-instruction>e</out></xsl:template>',
+          bare,
+        ), SOURCE);
+        assert.equal(result.text, '<?first 1?><out>a<!--c-->b<?p d?>e</out>');
+      });
+
+      it('xml: cdata-section-elements writes the text of the named elements as CDATA sections, split at "]]>"', async () => {
+        const result = await run(stylesheet(
+          '<xsl:template match="/"><out><code><xsl:value-of select="d"/></code><code/><plain><xsl:value-of select="d"/></plain></out></xsl:template>',
+          `${bare} cdata-section-elements="code"`,
+        ), '<d>a &lt; b ]]&gt; c</d>');
+        assert.equal(result.text, '<out><code><![CDATA[a < b ]]]]><![CDATA[> c]]></code><code/><plain>a &lt; b ]]&gt; c</plain></out>');
+      });
+
+      it('no xsl:output method and a result root named html in no namespace: the html method, no XML declaration', async () => {
+        const html = await run(stylesheet('<xsl:template match="/"><HTML><body><br/><p/></body></HTML></xsl:template>', 'indent="no"'), SOURCE);
+        assert.equal(html.text, '<HTML><body><br><p></p></body></HTML>');
+        assert.deepEqual(html.output, { method: 'html', mediaType: 'text/html', omitXmlDeclaration: false, indent: false });
+        const xhtml = await run(stylesheet('<xsl:template match="/"><html xmlns="http://www.w3.org/1999/xhtml"><br/></html></xsl:template>'), SOURCE);
+        assert.equal(xhtml.text, '<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><br/></html>');
+        const textFirst = await run(stylesheet('<xsl:template match="/">text<html/></xsl:template>'), SOURCE);
+        assert.equal(textFirst.output.method, 'xml');
+      });
+
+      it('disable-output-escaping: raw where the text is balanced markup, escaped where it would break the tree', async () => {
+        const result = await run(stylesheet(
+          '<xsl:template match="/"><out><ok><xsl:value-of select="d/a" disable-output-escaping="yes"/></ok>'
+          + '<bad><xsl:value-of select="d/b" disable-output-escaping="yes"/></bad>'
+          + '<split><xsl:text disable-output-escaping="yes">&lt;i&gt;</xsl:text><xsl:text disable-output-escaping="yes">x&lt;/i&gt;</xsl:text></split>'
+          + '<undefined><xsl:text disable-output-escaping="yes">&amp;nbsp;</xsl:text></undefined></out></xsl:template>',
+          bare,
+        ), '<d><a>&lt;b&gt;bold&lt;/b&gt; &amp;amp;</a><b>&lt;/bad&gt;&lt;evil&gt;</b></d>');
+        assert.equal(result.text, '<out><ok><b>bold</b> &amp;</ok><bad>&lt;/bad&gt;&lt;evil&gt;</bad><split><i>x</i></split><undefined>&amp;nbsp;</undefined></out>');
+      });
+
+      it('comments and processing instructions made from data cannot end early (XSLT 1.0 §7.3, §7.4 recovery)', async () => {
+        const xsl = (method: string) => stylesheet(
+          '<xsl:template match="/"><div><xsl:comment><xsl:value-of select="d"/></xsl:comment>'
+          + '<xsl:processing-instruction name="p"><xsl:value-of select="d/@pi"/></xsl:processing-instruction></div></xsl:template>',
+          method,
+        );
+        const source = '<d pi="a?&gt;&lt;evil/&gt;">x --&gt;&lt;evil/&gt;-</d>';
+        assert.equal((await run(xsl(bare), source)).text, '<div><!--x - -><evil/>- --><?p a? ><evil/>?></div>');
+        assert.equal((await run(xsl('method="html"'), '<d pi="a&gt;b">&gt;&lt;evil&gt;</d>')).text, '<div><!-- ><evil>--><?p a&gt;b></div>');
+      });
+
+      it('names made from data must be QNames, and characters XML cannot hold fail: AKR_ERR_XSLT_RUNTIME, never broken output', async () => {
+        const element = await rejection(run(stylesheet('<xsl:template match="/"><xsl:element name="{d/@n}"/></xsl:template>'), '<d n="a&gt;&lt;script"/>'));
+        assert.equal(element.code, 'AKR_ERR_XSLT_RUNTIME');
+        const attribute = await rejection(run(stylesheet('<xsl:template match="/"><out><xsl:attribute name="{d/@n}">v</xsl:attribute></out></xsl:template>'), '<d n="a=&quot;1&quot; onload"/>'));
+        assert.equal(attribute.code, 'AKR_ERR_XSLT_RUNTIME');
+        const control = await rejection(run(stylesheet('<xsl:param name="p"/><xsl:template match="/"><out><xsl:value-of select="$p"/></out></xsl:template>'), SOURCE, { p: 'bell \u0007' }));
+        assert.equal(control.code, 'AKR_ERR_XSLT_RUNTIME');
+        assert.match(control.message, /U\+0007/);
+        // Half of a character outside the BMP (what substring() may leave) is written as U+FFFD, as UTF-8 would.
+        const half = await run(stylesheet('<xsl:param name="p"/><xsl:template match="/"><out><xsl:value-of select="$p"/></out></xsl:template>', bare), SOURCE, { p: 'x\uD83D' });
+        assert.equal(half.text, '<out>x\uFFFD</out>');
+      });
+
+      it('xml: namespace declarations where needed and only there; xsl:element in its namespace; an undeclared prefix fails', async () => {
+        const result = await run(`<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:s="http://www.w3.org/2000/svg">
+          <xsl:output ${bare}/>
+          <xsl:template match="/"><s:svg><s:g><xsl:element name="s:rect"/></s:g><xsl:element name="x:made" namespace="urn:made"><xsl:element name="x:in" namespace="urn:made"/></xsl:element><xsl:element name="plain"/></s:svg></xsl:template>
+        </xsl:stylesheet>`, SOURCE);
+        assert.equal(result.text, '<s:svg xmlns:s="http://www.w3.org/2000/svg"><s:g><s:rect/></s:g><x:made xmlns:x="urn:made"><x:in/></x:made><plain/></s:svg>');
+        const undeclared = await rejection(run(stylesheet('<xsl:template match="/"><xsl:element name="q:made"/></xsl:template>'), SOURCE));
+        assert.equal(undeclared.code, 'AKR_ERR_XSLT_RUNTIME');
+        assert.match(String(undeclared.detail.reason), /prefix q/);
+      });
+    });
+
     describe('parameters', () => {
       const xsl = stylesheet(
         `<xsl:param name="greeting" select="'default'"/><xsl:param name="n"/>`
@@ -249,6 +363,52 @@ export function describeEngineContract(name: string, makeEngine: () => XsltEngin
         assert.equal(self.detail.uri, `${BASE}self.xsl`);
         const cycle = await rejection(engine.compile(`${BASE}x.xsl`, memoryLoader(modules)));
         assert.equal(cycle.code, 'AKR_ERR_XSLT_COMPILE');
+      });
+
+      it('an XPath syntax error in an expression, a pattern or an attribute value template: AKR_ERR_XSLT_COMPILE at compile, naming the module', async () => {
+        const engine = makeEngine();
+        const broken = {
+          'select.xsl': stylesheet('<xsl:template match="/"><xsl:if test="true()"><xsl:value-of select="count("/></xsl:if></xsl:template>'),
+          'match.xsl': stylesheet('<xsl:template match="a[">x</xsl:template>'),
+          'avt.xsl': stylesheet('<xsl:template match="/"><out a="x{count(}y"/></xsl:template>'),
+          'brace.xsl': stylesheet('<xsl:template match="/"><out a="x{1 + 1"/></xsl:template>'),
+        };
+        for (const [name, xsl] of Object.entries(broken)) {
+          const modules = new Map([[`${BASE}main.xsl`, stylesheet(`<xsl:include href="lib/${name}"/>`)], [`${BASE}lib/${name}`, xsl]]);
+          const err = await rejection(engine.compile(`${BASE}main.xsl`, memoryLoader(modules)));
+          assert.equal(err.code, 'AKR_ERR_XSLT_COMPILE', name);
+          assert.equal(err.detail.uri, `${BASE}lib/${name}`);
+        }
+        // Literal braces, and a brace inside a string literal, are not errors (what the engine writes for them is gap 048).
+        const fine = await run(stylesheet(`<xsl:template match="/"><out a="{{literal}}" b="{concat('{', '}')}"/></xsl:template>`, 'method="xml" omit-xml-declaration="yes"'), SOURCE);
+        assert.match(fine.text, /^<out /);
+      });
+
+      it('a stylesheet in forwards-compatible mode (version="2.0") compiles: an expression it never evaluates is no error (XSLT 1.0 §2.5)', async () => {
+        const xsl = '<xsl:stylesheet version="2.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><xsl:output method="text"/>'
+          + '<xsl:template match="/">ok<xsl:if test="false()"><xsl:value-of select="a["/></xsl:if></xsl:template></xsl:stylesheet>';
+        assert.equal((await run(xsl, SOURCE)).text, 'ok');
+      });
+
+      it('a loader that throws a plain Error: AKR_ERR_XSLT_COMPILE naming the module; an AkaraError from the loader passes unchanged', async () => {
+        const engine = makeEngine();
+        const modules = new Map([[`${BASE}main.xsl`, stylesheet('<xsl:import href="lib/missing.xsl"/>')]]);
+        const plain = await rejection(engine.compile(`${BASE}main.xsl`, memoryLoader(modules)));
+        assert.equal(plain.code, 'AKR_ERR_XSLT_COMPILE');
+        assert.equal(plain.detail.uri, `${BASE}lib/missing.xsl`);
+        assert.ok(plain.cause instanceof Error);
+
+        for (const denial of [
+          new AkaraError('AKR_ERR_URI_DENIED', { uri: `${BASE}lib/missing.xsl`, reason: 'not allowed' }),
+          new AkaraError('AKR_ERR_RESOURCE_NOT_FOUND', { path: '/lib/missing.xsl' }),
+          new AkaraError('AKR_ERR_UPSTREAM', { uri: `${BASE}lib/missing.xsl`, reason: 'status 500' }),
+        ]) {
+          const load: ModuleLoader = async (href, base) => {
+            if (href === `${BASE}main.xsl`) return { uri: href, content: modules.get(href)! };
+            throw denial;
+          };
+          assert.equal(await rejection(engine.compile(`${BASE}main.xsl`, load)), denial);
+        }
       });
 
       it('a source with a DTD that declares entities or names an external subset: AKR_ERR_XML_DTD_FORBIDDEN', () => {
