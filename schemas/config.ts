@@ -147,6 +147,18 @@ export const ManagerConfigSchema = z.strictObject({
   classes: z.record(z.string(), ClassPolicySchema).default({}),
 });
 
+/** A pipeline defined in the config: a service whose stages are other services, by id. */
+export const PipelineSchema = z.strictObject({
+  id: z.string().min(1),
+  path: z.string().startsWith('/', { error: "must be a path such as '/catalog.json'" }),
+  description: z.string().optional(),
+  stages: z.array(z.strictObject({
+    service: z.string().min(1),
+    /** The stage's query parameters, named as the service's. */
+    params: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+  })).min(1, { error: 'needs at least one stage' }),
+});
+
 export const LogConfigSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -175,6 +187,10 @@ export const ConfigSchema = z.strictObject({
   fetch: FetchConfigSchema.prefault({}),
   /** Limits for every XML document parsed (bodies, fetched sources, stylesheets). */
   xml: XmlLimitsSchema.prefault({}),
+  /** Pipelines: services whose stages are other services. */
+  pipelines: z.array(PipelineSchema).default([]),
+  /** Whether `?trace=1` on a pipeline answers each stage's output, params and duration. */
+  pipelineTrace: z.boolean({ error: 'must be true or false' }).default(false),
   /** Other Akara instances whose services this one may call (the operator's choice: allowed on private addresses). */
   peers: z.array(PeerSchema).default([]),
   /** The services manager: lookups by class, strategies, breakers, retry budget. */

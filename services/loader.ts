@@ -1,6 +1,7 @@
 import { isServiceDefinition, type ServiceDefinition } from './define-service.js';
 import { AkaraError } from './errors.js';
 import { importModule } from './import-module.js';
+import { bindPipelines } from './pipeline.js';
 import { Registry } from './registry.js';
 
 /** The built-in services, loaded by every server before the configured modules. */
@@ -43,5 +44,6 @@ export async function loadServices(modules: readonly string[], fromConfig: reado
     }
     for (const definition of new Set(found)) registry.add(definition, specifier);
   }
+  bindPipelines(registry);
   return registry.seal();
 }

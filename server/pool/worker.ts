@@ -15,6 +15,7 @@ import { loadServices } from '../../services/loader.js';
 import { localDispatch } from '../../services/local-dispatch.js';
 import type { Registry } from '../../services/registry.js';
 import { ServicesClient } from '../../services/manager/client.js';
+import { definePipeline } from '../../services/pipeline.js';
 import { Resolver } from '../../services/resolver/resolver.js';
 import { resourceSpaceServices } from '../../services/builtin/resource-space.js';
 import { XsltProcessorEngine } from '../../services/xslt/xslt-processor-engine.js';
@@ -23,7 +24,7 @@ const { config } = workerData as { config: AkaraConfig };
 const tools: WorkerTools = { config, xslt: new XsltProcessorEngine(config.xml), resolver: new Resolver(config), services: new ServicesClient(config.manager) };
 
 async function load(): Promise<Registry<ServiceDefinition>> {
-  const services = await loadServices(config.modules, resourceSpaceServices(config.resources));
+  const services = await loadServices(config.modules, [...resourceSpaceServices(config.resources), ...config.pipelines.map((p) => definePipeline(p))]);
   tools.resolver.setLocalDispatch(localDispatch(services, tools));
   return services;
 }
