@@ -64,7 +64,11 @@ function translateLoadErrors(load: ModuleLoader): ModuleLoader {
  */
 export class XsltProcessorEngine implements XsltEngine<XDocument> {
   readonly name = 'xslt-processor';
-  readonly version = VERSION;
+  /**
+   * The engine's version and ours: our patches and serializer change output bytes too, so a change to
+   * them bumps the suffix (it is part of every transform's ETag).
+   */
+  readonly version = `${VERSION}+akara.2`;
   readonly #limits: XmlLimits;
   readonly #parsed = new Map<string, ParsedModule>();
   readonly #compiled = new Map<string, Compiled>();
