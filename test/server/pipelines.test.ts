@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { expectProblem } from '../helpers/problem.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { fixture, startTestServer, type TestServer } from '../helpers/server.js';
 
 const XSLT = 'http://purl.org/akara/services/builtin/xslt';
 const XML2JSON = 'http://purl.org/akara/services/builtin/xml2json';
@@ -100,6 +100,18 @@ describe('pipelines', () => {
     const noPost = await startFails({ stages: [{ service: XSLT }, { service: 'http://purl.org/akara/services/builtin/resources/docs' }] });
     assert.equal(noPost.code, 'AKR_ERR_SERVICE_DEFINITION');
     assert.match(noPost.message, /stage 2 \(http:\/\/purl.org\/akara\/services\/builtin\/resources\/docs\) takes the previous output as a body, but has no POST/);
+  });
+});
+
+describe('a pipeline defined in code', () => {
+  it('is exported by a module like a service and runs the same way', async () => {
+    const coded = await startTestServer({ ...base, modules: [fixture('pipeline.js')] });
+    try {
+      const res = await fetch(`${coded.url}/test/wrapped.json`, { method: 'POST', body: '<a>1</a>' });
+      assert.deepEqual(await res.json(), { children: [{ name: 'wrapped', attributes: { tag: 'code' }, children: [{ name: 'a', attributes: {}, children: ['1'] }] }] });
+    } finally {
+      await coded.close();
+    }
   });
 });
 
