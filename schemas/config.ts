@@ -110,8 +110,6 @@ export const ClassPolicySchema = z.strictObject({
   prefer: z.array(PreferRuleSchema).default([]),
   /** Mounts the class at a path of its own: clients call it like any service. */
   mount: z.string().startsWith('/', { error: "must be a path such as '/validate'" }).optional(),
-  /** Time for one call to one instance (default: manager.timeoutMs). */
-  timeoutMs: positiveInt().optional(),
 });
 
 export const ManagerConfigSchema = z.strictObject({
