@@ -1,6 +1,7 @@
 import { Agent } from 'undici';
 import type { ManagerConfig, StrategyName } from '../../schemas/config.js';
 import { AkaraError } from '../errors.js';
+import { readAtMost } from '../read-at-most.js';
 import type { InvokeRequest, InvokeResponse } from './instance.js';
 import type { InstanceView } from './manager.js';
 
@@ -45,19 +46,10 @@ export class ServicesClient {
     } catch (err) {
       throw new AkaraError('AKR_ERR_PEER_FAILED', { provider: 'services manager', reason: err instanceof Error ? err.message : String(err) }, { cause: err });
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      size += chunk.byteLength;
-      if (size > this.#maxBytes) {
-        res.body.destroy();
-        throw new AkaraError('AKR_ERR_PEER_FAILED', { provider: 'services manager', reason: `the answer is over ${this.#maxBytes} bytes` });
-      }
-      chunks.push(chunk);
-    }
+    const body = await readAtMost(res.body, this.#maxBytes, () => new AkaraError('AKR_ERR_PEER_FAILED', { provider: 'services manager', reason: `the answer is over ${this.#maxBytes} bytes` }));
     const headers: Array<[string, string]> = [];
     for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers.push([name, Array.isArray(value) ? value.join(', ') : value]);
-    return { status: res.statusCode, headers, body: new Uint8Array(Buffer.concat(chunks, size)) };
+    return { status: res.statusCode, headers, body };
   }
 
   /** The view for a request, reaching the manager at the server's own listener. */

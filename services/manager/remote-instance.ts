@@ -1,6 +1,7 @@
 import { errors as undiciErrors, type Dispatcher } from 'undici';
 import type { ListingService } from '../../schemas/listing.js';
 import { AkaraError } from '../errors.js';
+import { readAtMost } from '../read-at-most.js';
 import type { InvokeRequest, InvokeResponse } from './instance.js';
 
 /** What an instance sends its calls through: the peer's connection pool and its limits. */
@@ -49,17 +50,9 @@ export async function callRemote(target: RemoteTarget, key: string, service: Lis
   } catch (err) {
     throw translate(err, key, target, timeout);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
+  let body: Uint8Array;
   try {
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      size += chunk.byteLength;
-      if (size > target.maxResponseBytes) {
-        res.body.destroy();
-        throw new AkaraError('AKR_ERR_PEER_FAILED', { provider: key, reason: `its answer is over ${target.maxResponseBytes} bytes` });
-      }
-      chunks.push(chunk);
-    }
+    body = await readAtMost(res.body, target.maxResponseBytes, () => new AkaraError('AKR_ERR_PEER_FAILED', { provider: key, reason: `its answer is over ${target.maxResponseBytes} bytes` }));
   } catch (err) {
     throw translate(err, key, target, timeout);
   }
@@ -68,7 +61,7 @@ export async function callRemote(target: RemoteTarget, key: string, service: Lis
     if (value === undefined || name === 'connection' || name === 'keep-alive' || name === 'transfer-encoding' || name === 'content-length') continue;
     out.push([name, Array.isArray(value) ? value.join(', ') : value]);
   }
-  return { status: res.statusCode, headers: out, body: new Uint8Array(Buffer.concat(chunks, size)), provider: key };
+  return { status: res.statusCode, headers: out, body, provider: key };
 }
 
 function translate(err: unknown, key: string, target: RemoteTarget, timeout: AbortSignal): AkaraError {

@@ -2,6 +2,7 @@ import { Agent, request, errors as undiciErrors } from 'undici';
 import type { FetchConfig } from '../../schemas/config.js';
 import type { Dependency } from '../../schemas/wire.js';
 import { AkaraError } from '../errors.js';
+import { readAtMost } from '../read-at-most.js';
 import type { UriPolicy } from './uri-policy.js';
 
 export interface FetchedResource {
@@ -82,17 +83,9 @@ export async function fetchHttp(
       res.body.destroy();
       throw new AkaraError('AKR_ERR_FETCH_TOO_LARGE', { uri: current.href, limit: config.maxBytes });
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
+    let bytes: Uint8Array;
     try {
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        size += chunk.byteLength;
-        if (size > config.maxBytes) {
-          res.body.destroy();
-          throw new AkaraError('AKR_ERR_FETCH_TOO_LARGE', { uri: current.href, limit: config.maxBytes });
-        }
-        chunks.push(chunk);
-      }
+      bytes = await readAtMost(res.body, config.maxBytes, () => new AkaraError('AKR_ERR_FETCH_TOO_LARGE', { uri: current.href, limit: config.maxBytes }));
     } catch (err) {
       throw translate(err, current.href, config);
     }
@@ -101,7 +94,7 @@ export async function fetchHttp(
     return {
       status: 200,
       uri: current.href,
-      bytes: new Uint8Array(Buffer.concat(chunks, size)),
+      bytes,
       headers: resHeaders,
       ...(contentType === undefined ? {} : { contentType }),
       ...(validator === undefined ? {} : { validator }),
