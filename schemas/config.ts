@@ -157,6 +157,23 @@ export const PipelineSchema = z.strictObject({
   })).min(1, { error: 'needs at least one stage' }),
 });
 
+/** A synchronous trigger: an action (a service or class, by URI) run before or after matching invocations. */
+export const TriggerSchema = z.strictObject({
+  name: z.string().min(1),
+  event: z.enum(['before-invoke', 'after-invoke'], { error: "must be 'before-invoke' or 'after-invoke'" }),
+  /** Which invocations: a service id, and/or a path pattern (`*` matches anything, e.g. '/docs/*'). */
+  filter: z.strictObject({ service: z.string().min(1).optional(), path: z.string().startsWith('/').optional() }).optional(),
+  /** The service id or class URI called (by POST, with the request's or answer's body). */
+  action: z.strictObject({ service: z.string().min(1), params: z.record(z.string(), z.string()).optional() }),
+  /** The trigger's time budget. */
+  timeoutMs: positiveInt().default(2_000),
+  /** On a failure or timeout: go on (`open`) or refuse with 503 (`closed`). */
+  failure: z.enum(['open', 'closed'], { error: "must be 'open' or 'closed'" }).default('open'),
+  /** Consecutive failures after which the trigger is skipped for `quarantineMs`. */
+  quarantineAfter: positiveInt().default(5),
+  quarantineMs: positiveInt().default(60_000),
+});
+
 export const LogConfigSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -189,6 +206,8 @@ export const ConfigSchema = z.strictObject({
   pipelines: z.array(PipelineSchema).default([]),
   /** Whether `?trace=1` on a pipeline answers each stage's output, params and duration. */
   pipelineTrace: z.boolean({ error: 'must be true or false' }).default(false),
+  /** Synchronous triggers (auditors) around service invocations. */
+  triggers: z.array(TriggerSchema).default([]),
   /** Other Akara instances whose services this one may call (the operator's choice: allowed on private addresses). */
   peers: z.array(PeerSchema).default([]),
   /** The services manager: lookups by class, strategies, breakers, retry budget. */
@@ -218,3 +237,4 @@ export type ManagerConfig = z.output<typeof ManagerConfigSchema>;
 export type ClassPolicy = z.output<typeof ClassPolicySchema>;
 export type PreferRule = z.output<typeof PreferRuleSchema>;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
+export type TriggerConfig = z.output<typeof TriggerSchema>;

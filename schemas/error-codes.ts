@@ -39,6 +39,10 @@ export const ERROR_CODES = {
   AKR_ERR_PEER_FAILED: { status: 502, message: 'The instance {provider} failed: {reason}' },
   AKR_ERR_PEER_TIMEOUT: { status: 504, message: 'The instance {provider} did not answer within {limitMs} ms' },
 
+  // Triggers
+  AKR_ERR_TRIGGER_VETO: { status: 422, message: 'The trigger {trigger} refused: {reason}' },
+  AKR_ERR_TRIGGER_FAILED: { status: 503, message: 'The trigger {trigger} failed and fails closed: {reason}' },
+
   // The server's own bounds
   AKR_ERR_POOL_SATURATED: { status: 503, message: 'All workers are busy and the queue is full; retry later' },
   AKR_ERR_POOL_UNAVAILABLE: { status: 503, message: 'No worker pool is ready to take the request; retry later' },

@@ -1,4 +1,5 @@
 import type { ServicesManager } from '../services/manager/manager.js';
+import type { SyncTriggers } from '../services/triggers/sync-triggers.js';
 import type { AkaraConfig } from '../schemas/config.js';
 import type { ServiceDescriptor } from '../schemas/service.js';
 import { Registry } from '../services/registry.js';
@@ -17,6 +18,8 @@ export interface Generation {
   readonly manager: ServicesManager;
   /** Classes mounted at paths of their own: mount -> class URI. */
   readonly classMounts: ReadonlyMap<string, string>;
+  /** Synchronous triggers around invocations. */
+  readonly triggers: SyncTriggers;
 }
 
 /** Registers the services a pool process reported; a duplicate id or mount fails here too. */

@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './logger.js';
 import { WorkerPool } from './pool/worker-pool.js';
 import { localRun } from './local-run.js';
 import { ServicesManager } from '../services/manager/manager.js';
+import { SyncTriggers } from '../services/triggers/sync-triggers.js';
 import { rawProblemResponse } from './problem.js';
 
 export interface StartOptions {
@@ -62,7 +63,13 @@ async function startGeneration(number: number, config: AkaraConfig, logger: Logg
     const classMounts = classMountsOf(config, registry);
     manager = new ServicesManager(config.manager, config.peers, { services, publicRoot, run: localRun(() => pool, services, publicRoot, serverUrl) });
     await manager.start();
-    return { number, config, registry, pool, manager, classMounts };
+    const started = manager;
+    const missing = config.triggers.filter((t) => started.lookupAll(t.action.service).length === 0);
+    if (missing.length > 0) {
+      throw new AkaraError('AKR_ERR_CONFIG_INVALID', { problems: missing.map((t) => `  - triggers[${t.name}].action.service ${t.action.service} is no service or class of this server or its peers`).join('\n') });
+    }
+    const triggers = new SyncTriggers(config.triggers, (uri, request, signal) => started.invoke(uri, request, { signal }));
+    return { number, config, registry, pool, manager, classMounts, triggers };
   } catch (err) {
     await manager?.close();
     await pool.close(0);

@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import type { Runtime } from '../generation.js';
 
-/** `GET /akara/health`: status, uptime and pool figures, as JSON. 503 while the pool is not ready. */
+/** `GET /akara/health`: status, uptime, pool and trigger figures, as JSON. 503 while the pool is not ready. */
 export function healthRoutes(runtime: Runtime, draining: () => boolean): Hono {
   const app = new Hono();
   app.get('/akara/health', async (c) => {
-    const { pool, number } = runtime.current;
+    const { pool, number, triggers } = runtime.current;
     const figures = await pool.stats();
     const status = draining() ? 'draining' : figures.state === 'ready' ? 'ok' : 'degraded';
     c.header('Cache-Control', 'no-store');
@@ -15,6 +15,8 @@ export function healthRoutes(runtime: Runtime, draining: () => boolean): Hono {
       uptimeSeconds: Math.round((Date.now() - runtime.started) / 1000),
       generation: number,
       pool: figures,
+      // Each trigger's runs, vetoes and failures, and whether it is quarantined.
+      triggers: triggers.status(),
     }, status === 'ok' ? 200 : 503);
   });
   return app;

@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
 import type { HttpMethod } from '../../schemas/service.js';
-import type { InvokeTask } from '../../schemas/wire.js';
+import type { InvokeResult, InvokeTask } from '../../schemas/wire.js';
+import type { SyncTriggers, TriggerSubject } from '../../services/triggers/sync-triggers.js';
 import { AkaraError } from '../../services/errors.js';
 import { parseParams } from '../../services/params.js';
 import { EtagCache, noneMatch } from '../etag-cache.js';
@@ -10,6 +11,17 @@ import type { Runtime } from '../generation.js';
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Headers the server sets itself, whatever a handler says. */
 const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'x-request-id']);
+
+/** Lets the after-invoke triggers see, veto or replace a successful answer. */
+async function afterTriggers(triggers: SyncTriggers, subject: TriggerSubject, result: InvokeResult, signal: AbortSignal): Promise<InvokeResult> {
+  const type = result.headers.find(([name]) => name === 'content-type')?.[1];
+  const answer = await triggers.after(subject, { status: result.status, body: result.body, ...(type === undefined ? {} : { contentType: type }) }, signal);
+  if (answer.body === result.body) return result;
+  // A replaced answer is a new representation: the old validators and dependencies no longer describe it.
+  const headers = result.headers.filter(([name]) => name !== 'content-type' && name !== 'etag');
+  if (answer.contentType !== undefined) headers.push(['content-type', answer.contentType]);
+  return { status: answer.status, headers, body: answer.body };
+}
 
 function allowOf(methods: readonly HttpMethod[]): string {
   const allow = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
@@ -23,7 +35,7 @@ function allowOf(methods: readonly HttpMethod[]): string {
 export function serviceHandler(runtime: Runtime, publicRoot: () => string, serverUrl: () => string) {
   const etags = new EtagCache();
   return async function invokeService(c: Context): Promise<Response> {
-    const { registry, pool, number: generation } = runtime.current;
+    const { registry, pool, number: generation, triggers } = runtime.current;
     const url = new URL(c.req.url);
     const match = registry.match(url.pathname);
     if (!match) throw new AkaraError('AKR_ERR_NOT_FOUND', { path: url.pathname });
@@ -36,13 +48,22 @@ export function serviceHandler(runtime: Runtime, publicRoot: () => string, serve
       throw new AkaraError('AKR_ERR_METHOD_NOT_ALLOWED', { method, allow: allowOf(descriptor.methods) });
     }
     const { params, query } = parseParams(descriptor, url.searchParams);
+    let subject: TriggerSubject = { serviceId: descriptor.id, path: url.pathname, method: method as HttpMethod };
+    if (WITH_BODY.has(method)) {
+      // Refuse before reading a body that could not be run anyway.
+      pool.checkCapacity();
+      subject.body = new Uint8Array(await c.req.arrayBuffer());
+      const type = c.req.header('content-type');
+      if (type !== undefined) subject.contentType = type;
+    }
+    // Auditors see the request before anything answers it, even a 304.
+    if (triggers.size > 0) subject = await triggers.before(subject, c.req.raw.signal);
     const ifNoneMatch = method === 'GET' ? c.req.header('if-none-match') : undefined;
     const cacheKey = `${generation} ${url.pathname}${url.search} ${c.req.header('accept') ?? ''}`;
     if (ifNoneMatch !== undefined) {
       const etag = await etags.current(cacheKey);
       if (etag !== undefined && noneMatch(ifNoneMatch, etag)) return c.body(null, 304, { etag });
     }
-    // Refuse before reading a body that could not be run anyway.
     pool.checkCapacity();
     const task: InvokeTask = {
       kind: 'invoke',
@@ -57,12 +78,10 @@ export function serviceHandler(runtime: Runtime, publicRoot: () => string, serve
       origin: url.origin,
       serverUrl: serverUrl(),
     };
-    if (WITH_BODY.has(method)) {
-      task.body = new Uint8Array(await c.req.arrayBuffer());
-      const type = c.req.header('content-type');
-      if (type !== undefined) task.contentType = type;
-    }
-    const result = await pool.run(task, c.req.raw.signal);
+    if (subject.body !== undefined) task.body = subject.body;
+    if (subject.contentType !== undefined) task.contentType = subject.contentType;
+    let result = await pool.run(task, c.req.raw.signal);
+    if (triggers.size > 0 && result.status < 400) result = await afterTriggers(triggers, subject, result, c.req.raw.signal);
     const headers: Record<string, string> = {};
     for (const [name, value] of result.headers) if (!RESERVED_HEADERS.has(name)) headers[name] = value;
     if (method === 'GET' && result.status === 200 && headers.etag !== undefined) {

@@ -14,7 +14,7 @@ export interface RemoteTarget {
 }
 
 /** Headers a call passes on to the instance. */
-const FORWARDED = ['accept', 'accept-language', 'content-type'];
+const FORWARDED = ['accept', 'accept-language', 'content-type', 'akara-event', 'akara-service', 'akara-path', 'akara-method', 'akara-status'];
 
 /** The URL a service of a peer answers at: its first mount, below the peer's base URL. */
 export function remoteBaseIri(peerUrl: string, service: ListingService): string {
