@@ -1,7 +1,8 @@
 import { defineService, type ServiceHandler } from '../define-service.js';
 import { AkaraError } from '../errors.js';
 import { requestSource } from '../request-source.js';
-import { evaluateXPath, serializeXPathResult } from '../xpath/evaluate.js';
+import { evaluateXPath } from '../xpath/evaluate.js';
+import { serializeXPathResult } from '../xpath/serialize.js';
 
 const XMLNS = 'xmlns:';
 

@@ -3,9 +3,8 @@ import { describe, it } from 'node:test';
 import type { XDocument } from 'xslt-processor';
 import { XmlLimitsSchema } from '../../schemas/config.js';
 import { AkaraError } from '../../services/errors.js';
-import {
-  evaluateXPath, formatXPathNumber, MAX_XPATH_LENGTH, serializeXPathResult, XPATH_RESULTS_NS, type XPathResult,
-} from '../../services/xpath/evaluate.js';
+import { evaluateXPath, MAX_XPATH_LENGTH, XPATH_RESULTS_NS, type XPathResult } from '../../services/xpath/evaluate.js';
+import { formatXPathNumber, serializeXPathResult } from '../../services/xpath/serialize.js';
 import { parseXml } from '../../services/xml/parse.js';
 
 const limits = XmlLimitsSchema.parse({});
