@@ -7,6 +7,7 @@ import { Peer } from './peer.js';
 import { callRemote, remoteBaseIri } from './remote-instance.js';
 import { RetryBudget } from './retry-budget.js';
 import { runStrategy, type StrategyState } from './strategies.js';
+import { RACE_LOST } from './strategies/abort.js';
 import { createStrategyState } from './strategies/state.js';
 
 /** How this server runs one of its own services (through its pool); 4xx errors come back as answers. */
@@ -80,11 +81,14 @@ class TrackedInstance implements Instance {
       this.#settled(res.status < 500, started);
       return res;
     } catch (err) {
-      // A call the client or a race abandoned says nothing about the instance (an abandoned breaker
-      // trial frees itself after resetMs).
+      // A call the client or a race abandoned says nothing about the instance's health (an abandoned
+      // breaker trial frees itself after resetMs), but a race loser was at least this slow.
       if (!signal.aborted) {
         this.#settled(false, started);
         this.onNoAnswer(err);
+      } else if (signal.reason === RACE_LOST) {
+        const ms = performance.now() - started;
+        if (f.latencyMs === undefined || ms > f.latencyMs) f.latencyMs = f.latencyMs === undefined ? ms : f.latencyMs + LATENCY_WEIGHT * (ms - f.latencyMs);
       }
       throw err;
     } finally {

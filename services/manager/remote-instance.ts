@@ -34,7 +34,17 @@ export async function callRemote(target: RemoteTarget, key: string, service: Lis
     if (value !== undefined) headers[name] = value;
   }
   if (request.contentType !== undefined) headers['content-type'] = request.contentType;
-  const timeout = AbortSignal.timeout(target.timeoutMs);
+  // A timer cleared with the call (AbortSignal.timeout's would stay armed for the whole timeout).
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), target.timeoutMs);
+  try {
+    return await send(target, key, url, request, headers, AbortSignal.any([signal, timeout.signal]), timeout.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function send(target: RemoteTarget, key: string, url: URL, request: InvokeRequest, headers: Record<string, string>, signal: AbortSignal, timeout: AbortSignal): Promise<InvokeResponse> {
   let res: Dispatcher.ResponseData;
   try {
     res = await target.dispatcher.request({
@@ -43,7 +53,7 @@ export async function callRemote(target: RemoteTarget, key: string, service: Lis
       method: request.method,
       headers,
       ...(request.body === undefined ? {} : { body: request.body }),
-      signal: AbortSignal.any([signal, timeout]),
+      signal,
       headersTimeout: target.timeoutMs,
       bodyTimeout: target.timeoutMs,
     });
