@@ -5,6 +5,11 @@ declare module 'autocannon' {
     connections?: number;
     /** Seconds. */
     duration?: number;
+    /** Requests in all, instead of a duration. */
+    amount?: number;
+    method?: string;
+    body?: string | Buffer;
+    headers?: Record<string, string>;
     /** Seconds before a request counts as timed out. */
     timeout?: number;
   }
@@ -16,7 +21,7 @@ declare module 'autocannon' {
     timeouts: number;
     statusCodeStats: Record<string, { count: number }>;
     /** Milliseconds. */
-    latency: { p50: number; p99: number };
+    latency: { p50: number; p99: number; mean: number };
     requests: { total: number };
   }
   export default function autocannon(options: Options): PromiseLike<Result>;

@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { cpuSecondsOf, machineCpuSeconds } from './proc.js';
 
 /**
  * The bench's side of the load generator. The load (autocannon, or open-loop.ts) runs in its own process
@@ -16,6 +16,17 @@ export interface LoadSpec {
   /** A discarded run first, so threads and JIT are warm. */
   warmupS: number;
   /**
+   * Requests in all instead of `durationS` (and `warmupAmount` instead of `warmupS`): for answers that take
+   * seconds, where a timed run would cut the last ones off and count only a handful.
+   */
+  amount?: number;
+  warmupAmount?: number;
+  /** GET unless said; the body is read from a file by the load generator. */
+  method?: 'GET' | 'POST';
+  bodyFile?: string;
+  /** Seconds before a request counts as timed out (10 unless said). */
+  timeoutS?: number;
+  /**
    * Requests per second sent whatever the answers (open loop, open-loop.ts; latency of 200s only),
    * instead of autocannon's closed loop where each connection waits for its answer.
    */
@@ -28,6 +39,8 @@ export interface LoadFigures {
   rps: number;
   p50: number;
   p99: number;
+  /** Milliseconds, like p50 and p99: for runs of a handful of requests, steadier than the p50. */
+  mean: number;
   statuses: Record<string, number>;
   /** Connection errors (not timeouts). */
   errors: number;
@@ -47,32 +60,12 @@ export interface LoadResult extends LoadFigures {
   cores: { load: number; master: number; pool: number | null; other: number | null };
 }
 
+/** A run during which the rest of the machine used more than this many cores is not reliable: it is run again. */
+export const NOISE_CORES = 0.15;
+
 export type ChildMessage = { type: 'start' } | { type: 'result'; figures: LoadFigures } | { type: 'error'; message: string };
 
 const CHILD = fileURLToPath(new URL('./load-child.js', import.meta.url));
-
-/** CPU seconds used so far by a process (all its threads), from /proc; null where there is none. */
-function cpuSecondsOf(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime (fields 14 and 15 of proc(5)), in clock ticks of 1/100 s on Linux.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
-/** CPU seconds used so far by the whole machine, from /proc/stat; null where there is none. */
-function machineCpuSeconds(): number | null {
-  try {
-    const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).map(Number);
-    return (user! + nice! + system! + irq! + softirq! + steal!) / 100;
-  } catch {
-    return null;
-  }
-}
 
 function masterCpuSeconds(): number {
   const { user, system } = process.cpuUsage();

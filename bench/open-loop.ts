@@ -61,6 +61,7 @@ export async function openLoop(spec: LoadSpec & { rate: number }, durationS: num
     rps: answered / elapsedS,
     p50: percentile(okLatencies, 0.5),
     p99: percentile(okLatencies, 0.99),
+    mean: okLatencies.reduce((a, b) => a + b, 0) / (okLatencies.length || 1),
     statuses,
     errors,
     timeouts,
