@@ -1,6 +1,7 @@
 import { Agent } from 'undici';
 import type { ManagerConfig, StrategyName } from '../../schemas/config.js';
 import { AkaraError } from '../errors.js';
+import { startDeadline } from '../deadline.js';
 import { readAtMost } from '../read-at-most.js';
 import type { InvokeRequest, InvokeResponse } from './instance.js';
 import type { InstanceView } from './manager.js';
@@ -33,6 +34,15 @@ export class ServicesClient {
   }
 
   async #request(url: URL, init: { method: string; headers: Record<string, string>; body?: Uint8Array }): Promise<{ status: number; headers: Array<[string, string]>; body: Uint8Array }> {
+    const deadline = startDeadline(this.#timeoutMs);
+    try {
+      return await this.#send(url, init, deadline.signal);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  async #send(url: URL, init: { method: string; headers: Record<string, string>; body?: Uint8Array }, signal: AbortSignal): Promise<{ status: number; headers: Array<[string, string]>; body: Uint8Array }> {
     let res;
     try {
       res = await this.#agent.request({
@@ -41,7 +51,7 @@ export class ServicesClient {
         method: init.method as 'GET',
         headers: init.headers,
         ...(init.body === undefined ? {} : { body: init.body }),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal,
       });
     } catch (err) {
       throw new AkaraError('AKR_ERR_PEER_FAILED', { provider: 'services manager', reason: err instanceof Error ? err.message : String(err) }, { cause: err });

@@ -1,6 +1,7 @@
 import { errors as undiciErrors, type Dispatcher } from 'undici';
 import type { ListingService } from '../../schemas/listing.js';
 import { AkaraError } from '../errors.js';
+import { startDeadline } from '../deadline.js';
 import { readAtMost } from '../read-at-most.js';
 import type { InvokeRequest, InvokeResponse } from './instance.js';
 
@@ -34,17 +35,15 @@ export async function callRemote(target: RemoteTarget, key: string, service: Lis
     if (value !== undefined) headers[name] = value;
   }
   if (request.contentType !== undefined) headers['content-type'] = request.contentType;
-  // A timer cleared with the call (AbortSignal.timeout's would stay armed for the whole timeout).
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), target.timeoutMs);
+  const deadline = startDeadline(target.timeoutMs, signal);
   try {
-    return await send(target, key, url, request, headers, AbortSignal.any([signal, timeout.signal]), timeout.signal);
+    return await send(target, key, url, request, headers, deadline.signal, deadline.expired);
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
   }
 }
 
-async function send(target: RemoteTarget, key: string, url: URL, request: InvokeRequest, headers: Record<string, string>, signal: AbortSignal, timeout: AbortSignal): Promise<InvokeResponse> {
+async function send(target: RemoteTarget, key: string, url: URL, request: InvokeRequest, headers: Record<string, string>, signal: AbortSignal, expired: () => boolean): Promise<InvokeResponse> {
   let res: Dispatcher.ResponseData;
   try {
     res = await target.dispatcher.request({
@@ -58,13 +57,13 @@ async function send(target: RemoteTarget, key: string, url: URL, request: Invoke
       bodyTimeout: target.timeoutMs,
     });
   } catch (err) {
-    throw translate(err, key, target, timeout);
+    throw translate(err, key, target, expired);
   }
   let body: Uint8Array;
   try {
     body = await readAtMost(res.body, target.maxResponseBytes, () => new AkaraError('AKR_ERR_PEER_FAILED', { provider: key, reason: `its answer is over ${target.maxResponseBytes} bytes` }));
   } catch (err) {
-    throw translate(err, key, target, timeout);
+    throw translate(err, key, target, expired);
   }
   const out: Array<[string, string]> = [];
   for (const [name, value] of Object.entries(res.headers)) {
@@ -74,9 +73,9 @@ async function send(target: RemoteTarget, key: string, url: URL, request: Invoke
   return { status: res.statusCode, headers: out, body, provider: key };
 }
 
-function translate(err: unknown, key: string, target: RemoteTarget, timeout: AbortSignal): AkaraError {
+function translate(err: unknown, key: string, target: RemoteTarget, expired: () => boolean): AkaraError {
   if (err instanceof AkaraError) return err;
-  if (timeout.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError
+  if (expired() || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError
     || err instanceof undiciErrors.ConnectTimeoutError) {
     return new AkaraError('AKR_ERR_PEER_TIMEOUT', { provider: key, limitMs: target.timeoutMs });
   }

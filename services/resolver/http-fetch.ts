@@ -2,6 +2,7 @@ import { Agent, request, errors as undiciErrors } from 'undici';
 import type { FetchConfig } from '../../schemas/config.js';
 import type { Dependency } from '../../schemas/wire.js';
 import { AkaraError } from '../errors.js';
+import { startDeadline } from '../deadline.js';
 import { readAtMost } from '../read-at-most.js';
 import type { UriPolicy } from './uri-policy.js';
 
@@ -47,8 +48,20 @@ export async function fetchHttp(
   url: URL,
   options: { config: FetchConfig; check: (hop: URL) => void; agent: Agent; conditional?: { etag?: string; lastModified?: string } },
 ): Promise<HttpResponse> {
+  const deadline = startDeadline(options.config.timeoutMs);
+  try {
+    return await fetchWithin(url, options, deadline.signal);
+  } finally {
+    deadline.clear();
+  }
+}
+
+async function fetchWithin(
+  url: URL,
+  options: { config: FetchConfig; check: (hop: URL) => void; agent: Agent; conditional?: { etag?: string; lastModified?: string } },
+  signal: AbortSignal,
+): Promise<HttpResponse> {
   const { config, check, agent } = options;
-  const signal = AbortSignal.timeout(config.timeoutMs);
   let current = url;
   for (let hop = 0; ; hop++) {
     check(current);

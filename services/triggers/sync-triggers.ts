@@ -1,5 +1,6 @@
 import type { TriggerConfig } from '../../schemas/config.js';
 import type { HttpMethod } from '../../schemas/service.js';
+import { startDeadline } from '../deadline.js';
 import { AkaraError } from '../errors.js';
 import type { InvokeRequest, InvokeResponse } from '../manager/instance.js';
 
@@ -74,12 +75,15 @@ class Trigger {
       ...(contentType === undefined ? {} : { contentType }),
     };
     let res: InvokeResponse;
+    const deadline = startDeadline(config.timeoutMs, signal);
     try {
-      res = await invoke(config.action.service, request, AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs)]));
+      res = await invoke(config.action.service, request, deadline.signal);
       if (res.status >= 500) throw new Error(`it answered ${res.status}`);
     } catch (err) {
       if (signal.aborted) throw err;
-      return this.#failed(err instanceof Error ? err.message : String(err));
+      return this.#failed(deadline.expired() ? `no answer within ${config.timeoutMs} ms` : err instanceof Error ? err.message : String(err));
+    } finally {
+      deadline.clear();
     }
     status.consecutiveFailures = 0;
     if (res.status >= 400) {
