@@ -54,6 +54,20 @@ function classMountsOf(config: AkaraConfig, registry: Generation['registry']): M
   return mounts;
 }
 
+/** Every trigger's action must name a service or class of this server or its peers, one that takes POST here. */
+function checkTriggerActions(config: AkaraConfig, manager: ServicesManager, registry: Generation['registry']): void {
+  const problems: string[] = [];
+  for (const trigger of config.triggers) {
+    const instances = manager.lookupAll(trigger.action.service);
+    const at = `triggers[${trigger.name}].action.service ${trigger.action.service}`;
+    if (instances.length === 0) problems.push(`${at} is no service or class of this server or its peers`);
+    for (const local of instances.filter((i) => i.local)) {
+      if (!registry.get(local.serviceId)?.descriptor.methods.includes('POST')) problems.push(`${at}: ${local.serviceId} has no POST, which triggers call`);
+    }
+  }
+  if (problems.length > 0) throw new AkaraError('AKR_ERR_CONFIG_INVALID', { problems: problems.map((p) => `  - ${p}`).join('\n') });
+}
+
 async function startGeneration(number: number, config: AkaraConfig, logger: Logger, publicRoot: () => string, serverUrl: () => string): Promise<Generation> {
   const pool = new WorkerPool(config, logger);
   let manager: ServicesManager | undefined;
@@ -64,10 +78,7 @@ async function startGeneration(number: number, config: AkaraConfig, logger: Logg
     manager = new ServicesManager(config.manager, config.peers, { services, publicRoot, run: localRun(() => pool, services, publicRoot, serverUrl) });
     await manager.start();
     const started = manager;
-    const missing = config.triggers.filter((t) => started.lookupAll(t.action.service).length === 0);
-    if (missing.length > 0) {
-      throw new AkaraError('AKR_ERR_CONFIG_INVALID', { problems: missing.map((t) => `  - triggers[${t.name}].action.service ${t.action.service} is no service or class of this server or its peers`).join('\n') });
-    }
+    checkTriggerActions(config, started, registry);
     const triggers = new SyncTriggers(config.triggers, (uri, request, signal) => started.invoke(uri, request, { signal }));
     return { number, config, registry, pool, manager, classMounts, triggers };
   } catch (err) {

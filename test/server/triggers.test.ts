@@ -59,8 +59,12 @@ describe('synchronous triggers', () => {
     assert.deepEqual(triggers.map((t) => [t.name, t.failures]), [['broken-open', 2], ['broken-closed', 3]]);
   });
 
-  it('name an action the server cannot reach: the start fails', async () => {
+  it('name an action the server cannot reach, or one without POST: the start fails', async () => {
     await assert.rejects(serve([{ name: 'nowhere', event: 'before-invoke', action: { service: 'http://example.org/none' } }]),
       (err: Error & { code?: string }) => err.code === 'AKR_ERR_CONFIG_INVALID' && /triggers\[nowhere\]\.action\.service http:\/\/example.org\/none/.test(err.message));
+    await assert.rejects(serve([{ name: 'get-only', event: 'before-invoke', action: { service: 'http://purl.org/akara/services/builtin/resources/none' } }]),
+      (err: Error & { code?: string }) => err.code === 'AKR_ERR_CONFIG_INVALID');
+    await assert.rejects(startTestServer({ resources: [{ mount: '/docs', root: 'examples/docs' }], triggers: [{ name: 'get-only', event: 'before-invoke', action: { service: 'http://purl.org/akara/services/builtin/resources/docs' } }] }),
+      (err: Error & { code?: string }) => err.code === 'AKR_ERR_CONFIG_INVALID' && /resources\/docs has no POST, which triggers call/.test(err.message));
   });
 });
