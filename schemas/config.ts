@@ -165,13 +165,32 @@ export const TriggerSchema = z.strictObject({
   filter: z.strictObject({ service: z.string().min(1).optional(), path: z.string().startsWith('/').optional() }).optional(),
   /** The service id or class URI called (by POST, with the request's or answer's body). */
   action: z.strictObject({ service: z.string().min(1), params: z.record(z.string(), z.string()).optional() }),
-  /** The trigger's time budget. */
+  /** `sync`: runs before the answer, may veto or modify; `async` (after-invoke only): a durable delivery after it. */
+  mode: z.enum(['sync', 'async'], { error: "must be 'sync' or 'async'" }).default('sync'),
+  /** The trigger's time budget (sync). */
   timeoutMs: positiveInt().default(2_000),
   /** On a failure or timeout: go on (`open`) or refuse with 503 (`closed`). */
   failure: z.enum(['open', 'closed'], { error: "must be 'open' or 'closed'" }).default('open'),
   /** Consecutive failures after which the trigger is skipped for `quarantineMs`. */
   quarantineAfter: positiveInt().default(5),
   quarantineMs: positiveInt().default(60_000),
+}).refine((t) => t.mode === 'sync' || t.event === 'after-invoke', { error: "an async trigger needs event 'after-invoke'", path: ['mode'] });
+
+/** How asynchronous triggers' deliveries are kept and retried. */
+export const DeliveriesConfigSchema = z.strictObject({
+  /** Where the outbox (an SQLite file) lives, relative to the config file. */
+  dataDir: z.string().min(1).default('.akara/data'),
+  /** Attempts before a delivery goes to the dead letters. */
+  maxAttempts: positiveInt(1_000).default(8),
+  /** The first retry's delay; each next one doubles, up to maxBackoffMs (with ±20% jitter). */
+  backoffMs: positiveInt().default(1_000),
+  maxBackoffMs: positiveInt().default(5 * 60_000),
+  /** Deliveries in flight at once. */
+  concurrency: positiveInt(1_024).default(4),
+  /** Time for one delivery attempt. */
+  timeoutMs: positiveInt().default(10_000),
+  /** How often due deliveries are looked for. */
+  pollMs: positiveInt().default(250),
 });
 
 export const LogConfigSchema = z.strictObject({
@@ -206,8 +225,9 @@ export const ConfigSchema = z.strictObject({
   pipelines: z.array(PipelineSchema).default([]),
   /** Whether `?trace=1` on a pipeline answers each stage's output, params and duration. */
   pipelineTrace: z.boolean({ error: 'must be true or false' }).default(false),
-  /** Synchronous triggers (auditors) around service invocations. */
+  /** Triggers around service invocations: synchronous (auditors) and asynchronous (reactors). */
   triggers: z.array(TriggerSchema).default([]),
+  deliveries: DeliveriesConfigSchema.prefault({}),
   /** Other Akara instances whose services this one may call (the operator's choice: allowed on private addresses). */
   peers: z.array(PeerSchema).default([]),
   /** The services manager: lookups by class, strategies, breakers, retry budget. */
@@ -238,3 +258,4 @@ export type ClassPolicy = z.output<typeof ClassPolicySchema>;
 export type PreferRule = z.output<typeof PreferRuleSchema>;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 export type TriggerConfig = z.output<typeof TriggerSchema>;
+export type DeliveriesConfig = z.output<typeof DeliveriesConfigSchema>;

@@ -112,6 +112,7 @@ export function resolveConfig(input: unknown, options: { baseDir: string; overri
     modules,
     ...folders,
     runDir: resolve(options.baseDir, parsed.data.runDir),
+    deliveries: { ...parsed.data.deliveries, dataDir: resolve(options.baseDir, parsed.data.deliveries.dataDir) },
     baseDir: options.baseDir,
   });
 }

@@ -1,4 +1,5 @@
 import type { ServicesManager } from '../services/manager/manager.js';
+import type { AsyncTriggers } from '../services/triggers/async-triggers.js';
 import type { SyncTriggers } from '../services/triggers/sync-triggers.js';
 import type { AkaraConfig } from '../schemas/config.js';
 import type { ServiceDescriptor } from '../schemas/service.js';
@@ -20,6 +21,8 @@ export interface Generation {
   readonly classMounts: ReadonlyMap<string, string>;
   /** Synchronous triggers around invocations. */
   readonly triggers: SyncTriggers;
+  /** Asynchronous triggers: durable deliveries after invocations. */
+  readonly asyncTriggers: AsyncTriggers;
 }
 
 /** Registers the services a pool process reported; a duplicate id or mount fails here too. */

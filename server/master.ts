@@ -12,6 +12,9 @@ import { WorkerPool } from './pool/worker-pool.js';
 import { localRun } from './local-run.js';
 import { ServicesManager } from '../services/manager/manager.js';
 import { SyncTriggers } from '../services/triggers/sync-triggers.js';
+import { AsyncTriggers } from '../services/triggers/async-triggers.js';
+import { Outbox } from '../services/triggers/outbox.js';
+import type { InvokeRequest } from '../services/manager/instance.js';
 import { rawProblemResponse } from './problem.js';
 
 export interface StartOptions {
@@ -79,8 +82,12 @@ async function startGeneration(number: number, config: AkaraConfig, logger: Logg
     await manager.start();
     const started = manager;
     checkTriggerActions(config, started, registry);
-    const triggers = new SyncTriggers(config.triggers, (uri, request, signal) => started.invoke(uri, request, { signal }));
-    return { number, config, registry, pool, manager, classMounts, triggers };
+    const invoke = (uri: string, request: InvokeRequest, signal: AbortSignal) => started.invoke(uri, request, { signal });
+    const triggers = new SyncTriggers(config.triggers, invoke);
+    const outbox = config.triggers.some((t) => t.mode === 'async') ? new Outbox(config.deliveries.dataDir) : undefined;
+    const asyncTriggers = new AsyncTriggers(config.triggers, outbox, invoke, config.deliveries);
+    asyncTriggers.start();
+    return { number, config, registry, pool, manager, classMounts, triggers, asyncTriggers };
   } catch (err) {
     await manager?.close();
     await pool.close(0);
@@ -89,6 +96,7 @@ async function startGeneration(number: number, config: AkaraConfig, logger: Logg
 }
 
 async function closeGeneration(generation: Generation, drainMs?: number): Promise<void> {
+  await generation.asyncTriggers.close();
   await generation.manager.close();
   await (drainMs === undefined ? generation.pool.close() : generation.pool.close(drainMs));
 }

@@ -5,7 +5,7 @@ import type { Runtime } from '../generation.js';
 export function healthRoutes(runtime: Runtime, draining: () => boolean): Hono {
   const app = new Hono();
   app.get('/akara/health', async (c) => {
-    const { pool, number, triggers } = runtime.current;
+    const { pool, number, triggers, asyncTriggers } = runtime.current;
     const figures = await pool.stats();
     const status = draining() ? 'draining' : figures.state === 'ready' ? 'ok' : 'degraded';
     c.header('Cache-Control', 'no-store');
@@ -17,6 +17,8 @@ export function healthRoutes(runtime: Runtime, draining: () => boolean): Hono {
       pool: figures,
       // Each trigger's runs, vetoes and failures, and whether it is quarantined.
       triggers: triggers.status(),
+      // Asynchronous deliveries: pending and dead in the outbox, delivered and failed attempts since start.
+      deliveries: asyncTriggers.figures(),
     }, status === 'ok' ? 200 : 503);
   });
   return app;

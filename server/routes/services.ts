@@ -35,7 +35,7 @@ function allowOf(methods: readonly HttpMethod[]): string {
 export function serviceHandler(runtime: Runtime, publicRoot: () => string, serverUrl: () => string) {
   const etags = new EtagCache();
   return async function invokeService(c: Context): Promise<Response> {
-    const { registry, pool, number: generation, triggers } = runtime.current;
+    const { registry, pool, number: generation, triggers, asyncTriggers } = runtime.current;
     const url = new URL(c.req.url);
     const match = registry.match(url.pathname);
     if (!match) throw new AkaraError('AKR_ERR_NOT_FOUND', { path: url.pathname });
@@ -82,6 +82,11 @@ export function serviceHandler(runtime: Runtime, publicRoot: () => string, serve
     if (subject.contentType !== undefined) task.contentType = subject.contentType;
     let result = await pool.run(task, c.req.raw.signal);
     if (triggers.size > 0 && result.status < 400) result = await afterTriggers(triggers, subject, result, c.req.raw.signal);
+    // Durable before the answer goes out: a crash after this point loses no delivery.
+    if (asyncTriggers.size > 0 && result.status < 400) {
+      const type = result.headers.find(([name]) => name === 'content-type')?.[1];
+      asyncTriggers.record(subject, { status: result.status, body: result.body, ...(type === undefined ? {} : { contentType: type }) });
+    }
     const headers: Record<string, string> = {};
     for (const [name, value] of result.headers) if (!RESERVED_HEADERS.has(name)) headers[name] = value;
     if (method === 'GET' && result.status === 200 && headers.etag !== undefined) {

@@ -14,8 +14,8 @@ export interface RemoteTarget {
   maxResponseBytes: number;
 }
 
-/** Headers a call passes on to the instance. */
-const FORWARDED = ['accept', 'accept-language', 'content-type', 'akara-event', 'akara-service', 'akara-path', 'akara-method', 'akara-status'];
+/** Headers a call passes on to the instance, besides Akara's own (`akara-*`: trigger context, delivery ids). */
+const FORWARDED = new Set(['accept', 'accept-language', 'content-type']);
 
 /** The URL a service of a peer answers at: its first mount, below the peer's base URL. */
 export function remoteBaseIri(peerUrl: string, service: ListingService): string {
@@ -30,9 +30,8 @@ export async function callRemote(target: RemoteTarget, key: string, service: Lis
   const url = new URL(`${service.paths[0]!.path.slice(1)}${request.pathInfo ?? ''}`, target.url);
   for (const [name, value] of request.query) url.searchParams.append(name, value);
   const headers: Record<string, string> = {};
-  for (const name of FORWARDED) {
-    const value = request.headers?.[name];
-    if (value !== undefined) headers[name] = value;
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    if (FORWARDED.has(name) || name.startsWith('akara-')) headers[name] = value;
   }
   if (request.contentType !== undefined) headers['content-type'] = request.contentType;
   const deadline = startDeadline(target.timeoutMs, signal);

@@ -42,19 +42,23 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 }
 
+/** Whether a trigger's filter takes an invocation. */
+export function triggerApplies(config: TriggerConfig, subject: TriggerSubject): boolean {
+  const { filter } = config;
+  if (filter?.service !== undefined && filter.service !== subject.serviceId) return false;
+  if (filter?.path !== undefined && !globToRegExp(filter.path).test(subject.path)) return false;
+  return true;
+}
+
 class Trigger {
   readonly status: TriggerStatus;
-  readonly #path: RegExp | undefined;
 
   constructor(readonly config: TriggerConfig) {
     this.status = { name: config.name, event: config.event, failure: config.failure, runs: 0, vetoes: 0, failures: 0, consecutiveFailures: 0, quarantinedUntil: null };
-    this.#path = config.filter?.path === undefined ? undefined : globToRegExp(config.filter.path);
   }
 
   applies(subject: TriggerSubject, now: number): boolean {
-    const { filter } = this.config;
-    if (filter?.service !== undefined && filter.service !== subject.serviceId) return false;
-    if (this.#path && !this.#path.test(subject.path)) return false;
+    if (!triggerApplies(this.config, subject)) return false;
     if (this.status.quarantinedUntil !== null) {
       if (Date.parse(this.status.quarantinedUntil) > now) return false;
       this.status.quarantinedUntil = null;
@@ -121,7 +125,7 @@ export class SyncTriggers {
   readonly #invoke: TriggerInvoke;
 
   constructor(configs: readonly TriggerConfig[], invoke: TriggerInvoke) {
-    this.#triggers = configs.map((c) => new Trigger(c));
+    this.#triggers = configs.filter((c) => c.mode === 'sync').map((c) => new Trigger(c));
     this.#invoke = invoke;
   }
 

@@ -12,6 +12,8 @@ export interface FakePeer {
   abandoned: number;
   /** Whether it fails its health checks. */
   down: boolean;
+  /** The Akara-Delivery-Id of every call it answered with 200. */
+  deliveries: string[];
   close(): Promise<void>;
 }
 
@@ -24,7 +26,7 @@ export const GREETER_ID = 'http://example.org/test/greeter';
  * answers slowly). Faults a real server cannot be made to show on demand.
  */
 export async function startFakePeer(name: string, behaviour: PeerBehaviour): Promise<FakePeer> {
-  const peer: FakePeer = { url: '', name, behaviour, calls: 0, abandoned: 0, down: false, close: async () => {} };
+  const peer: FakePeer = { url: '', name, behaviour, calls: 0, abandoned: 0, down: false, deliveries: [], close: async () => {} };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/') {
@@ -50,7 +52,11 @@ export async function startFakePeer(name: string, behaviour: PeerBehaviour): Pro
     }
     peer.calls++;
     res.on('close', () => { if (!res.writableFinished) peer.abandoned++; });
-    const answer = () => res.writeHead(200, { 'content-type': 'text/plain' }).end(`hello from ${name}`);
+    const answer = () => {
+      const id = req.headers['akara-delivery-id'];
+      if (typeof id === 'string') peer.deliveries.push(id);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`hello from ${name}`);
+    };
     const b = peer.behaviour;
     if (b === 'ok') answer();
     else if (b === 'error') res.writeHead(500, { 'content-type': 'text/plain' }).end('broken');

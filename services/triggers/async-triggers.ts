@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import type { DeliveriesConfig, TriggerConfig } from '../../schemas/config.js';
+import { startDeadline } from '../deadline.js';
+import type { InvokeResponse } from '../manager/instance.js';
+import type { Outbox } from './outbox.js';
+import { triggerApplies, type TriggerAnswer, type TriggerInvoke, type TriggerSubject } from './sync-triggers.js';
+
+/** Answers worth trying again: the receiver's trouble, not a refusal. */
+const RETRYABLE = (status: number) => status >= 500 || status === 408 || status === 429;
+
+export interface DeliveryFigures {
+  pending: number;
+  dead: number;
+  delivered: number;
+  failedAttempts: number;
+}
+
+/**
+ * Asynchronous triggers (reactors): after a successful invocation, a delivery per matching trigger is
+ * written to the outbox before the answer is sent, then sent to the trigger's action (a service id or class
+ * URI, through the services manager) with a stable `Akara-Delivery-Id`, retried with exponential backoff
+ * and moved to the dead letters after `deliveries.maxAttempts`. Pending deliveries survive a restart.
+ */
+export class AsyncTriggers {
+  readonly #configs: TriggerConfig[];
+  readonly #outbox: Outbox | undefined;
+  readonly #invoke: TriggerInvoke;
+  readonly #options: DeliveriesConfig;
+  readonly #inFlight = new Set<string>();
+  readonly #figures = { delivered: 0, failedAttempts: 0 };
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void>[] = [];
+
+  constructor(configs: readonly TriggerConfig[], outbox: Outbox | undefined, invoke: TriggerInvoke, options: DeliveriesConfig) {
+    this.#configs = configs.filter((c) => c.mode === 'async');
+    this.#outbox = outbox;
+    this.#invoke = invoke;
+    this.#options = options;
+  }
+
+  get size(): number {
+    return this.#configs.length;
+  }
+
+  /** Records a delivery for each async trigger that applies; on disk when this returns. */
+  record(subject: TriggerSubject, answer: TriggerAnswer): void {
+    if (!this.#outbox) return;
+    const matching = this.#configs.filter((c) => triggerApplies(c, subject));
+    if (matching.length === 0) return;
+    this.#outbox.add(matching.map((c) => ({
+      id: randomUUID(),
+      trigger: c.name,
+      target: c.action.service,
+      headers: {
+        'akara-event': c.event, 'akara-service': subject.serviceId, 'akara-path': subject.path, 'akara-method': subject.method,
+        'akara-status': String(answer.status), ...Object.fromEntries(Object.entries(c.action.params ?? {}).map(([k, v]) => [`akara-param-${k}`, v])),
+      },
+      body: answer.body,
+      contentType: answer.contentType ?? null,
+    })));
+    this.#poll();
+  }
+
+  start(): void {
+    if (!this.#outbox || this.#timer) return;
+    this.#timer = setInterval(() => this.#poll(), this.#options.pollMs);
+    this.#timer.unref();
+    this.#poll();
+  }
+
+  #poll(): void {
+    const outbox = this.#outbox;
+    if (!outbox) return;
+    const room = this.#options.concurrency - this.#inFlight.size;
+    if (room <= 0) return;
+    for (const delivery of outbox.due(Date.now(), room + this.#inFlight.size)) {
+      if (this.#inFlight.has(delivery.id) || this.#inFlight.size >= this.#options.concurrency) continue;
+      this.#inFlight.add(delivery.id);
+      const run = this.#deliver(outbox, delivery).finally(() => {
+        this.#inFlight.delete(delivery.id);
+        this.#running = this.#running.filter((r) => r !== run);
+      });
+      this.#running.push(run);
+    }
+  }
+
+  async #deliver(outbox: Outbox, delivery: ReturnType<Outbox['due']>[number]): Promise<void> {
+    const attempts = delivery.attempts + 1;
+    const deadline = startDeadline(this.#options.timeoutMs);
+    let failure: string;
+    let retry = true;
+    try {
+      const res: InvokeResponse = await this.#invoke(delivery.target, {
+        method: 'POST',
+        query: [],
+        headers: { ...delivery.headers, 'akara-delivery-id': delivery.id, 'akara-attempt': String(attempts) },
+        body: delivery.body,
+        ...(delivery.contentType === null ? {} : { contentType: delivery.contentType }),
+      }, deadline.signal);
+      if (res.status < 400) {
+        outbox.delivered(delivery.id);
+        this.#figures.delivered++;
+        return;
+      }
+      failure = `the receiver answered ${res.status}`;
+      retry = RETRYABLE(res.status);
+    } catch (err) {
+      failure = deadline.expired() ? `no answer within ${this.#options.timeoutMs} ms` : err instanceof Error ? err.message : String(err);
+    } finally {
+      deadline.clear();
+    }
+    this.#figures.failedAttempts++;
+    if (!retry || attempts >= this.#options.maxAttempts) {
+      outbox.deadLetter(delivery.id, attempts, failure);
+      return;
+    }
+    const backoff = Math.min(this.#options.maxBackoffMs, this.#options.backoffMs * 2 ** (attempts - 1));
+    outbox.retryLater(delivery.id, attempts, Date.now() + Math.round(backoff * (0.8 + Math.random() * 0.4)), failure);
+  }
+
+  figures(): DeliveryFigures {
+    return { ...(this.#outbox?.counts() ?? { pending: 0, dead: 0 }), ...this.#figures };
+  }
+
+  /** Stops polling and waits for deliveries in flight; pending ones stay in the outbox for the next start. */
+  async close(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await Promise.allSettled(this.#running);
+    this.#outbox?.close();
+  }
+}

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { GREETER_ID, startFakePeer, type FakePeer } from '../helpers/fake-peer.js';
+import { eventually, health, startTestServer, type TestServer } from '../helpers/server.js';
+
+const closers: Array<() => Promise<void>> = [];
+after(async () => { for (const close of closers.reverse()) await close(); });
+
+async function setUp(maxAttempts: number): Promise<{ server: TestServer; receiver: FakePeer }> {
+  const receiver = await startFakePeer('receiver', 'error');
+  closers.push(() => receiver.close());
+  const dataDir = await mkdtemp(join(tmpdir(), 'akara-outbox-'));
+  closers.push(() => rm(dataDir, { recursive: true, force: true }));
+  const server = await startTestServer({
+    pool: { minThreads: 1, maxThreads: 1 },
+    peers: [{ url: receiver.url }],
+    manager: { healthIntervalMs: 100, breaker: { failures: 100, resetMs: 100 } },
+    triggers: [{ name: 'notify', event: 'after-invoke', mode: 'async', filter: { path: '/akara.echo' }, action: { service: GREETER_ID } }],
+    deliveries: { dataDir, maxAttempts, backoffMs: 20, maxBackoffMs: 100, pollMs: 20 },
+  });
+  closers.push(() => server.close());
+  return { server, receiver };
+}
+
+type Deliveries = { pending: number; dead: number; delivered: number; failedAttempts: number };
+const deliveries = async (server: TestServer) => (await health(server.url) as unknown as { deliveries: Deliveries }).deliveries;
+
+describe('asynchronous triggers', () => {
+  it('deliver after the answer, retrying with backoff until the receiver answers, each once with a stable id', async () => {
+    const { server, receiver } = await setUp(50);
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${server.url}/akara.echo`, { method: 'POST', body: `event ${i}` });
+      assert.equal(res.status, 200);
+    }
+    await eventually(async () => (await deliveries(server)).failedAttempts >= 6, 5_000, 'retries');
+    assert.deepEqual({ ...(await deliveries(server)), failedAttempts: 0 }, { pending: 3, dead: 0, delivered: 0, failedAttempts: 0 });
+    receiver.behaviour = 'ok';
+    await eventually(async () => (await deliveries(server)).pending === 0, 5_000, 'the deliveries');
+    assert.equal(receiver.deliveries.length, 3);
+    assert.equal(new Set(receiver.deliveries).size, 3);
+    const figures = await deliveries(server);
+    assert.equal(figures.delivered, 3);
+    assert.equal(figures.dead, 0);
+  });
+
+  it('move a delivery to the dead letters after maxAttempts', async () => {
+    const { server, receiver } = await setUp(3);
+    await fetch(`${server.url}/akara.echo`, { method: 'POST', body: 'doomed' });
+    await eventually(async () => (await deliveries(server)).dead === 1, 5_000, 'the dead letter');
+    const figures = await deliveries(server);
+    assert.equal(figures.pending, 0);
+    assert.equal(figures.failedAttempts, 3);
+    assert.equal(receiver.calls, 3);
+    assert.deepEqual(receiver.deliveries, []);
+  });
+});
+
+describe('pending deliveries', () => {
+  it('survive a SIGKILL of the server: after a restart, all are delivered', async () => {
+    const { spawn } = await import('node:child_process');
+    const { writeFile } = await import('node:fs/promises');
+    const receiver = await startFakePeer('receiver', 'error');
+    closers.push(() => receiver.close());
+    const dir = await mkdtemp(join(tmpdir(), 'akara-sigkill-'));
+    closers.push(() => rm(dir, { recursive: true, force: true }));
+    const configFile = join(dir, 'akara.config.json');
+    await writeFile(configFile, JSON.stringify({
+      port: 0,
+      runDir: join(dir, 'run'),
+      log: { level: 'warn', access: false },
+      pool: { minThreads: 1, maxThreads: 1 },
+      peers: [{ url: receiver.url }],
+      manager: { healthIntervalMs: 100, breaker: { failures: 1000, resetMs: 100 } },
+      triggers: [{ name: 'notify', event: 'after-invoke', mode: 'async', filter: { path: '/akara.echo' }, action: { service: GREETER_ID } }],
+      deliveries: { dataDir: join(dir, 'data'), maxAttempts: 1000, backoffMs: 20, maxBackoffMs: 100, pollMs: 20 },
+    }));
+    const port = await new Promise<number>((resolve) => {
+      import('node:net').then(({ createServer }) => {
+        const probe = createServer().listen(0, '127.0.0.1', () => {
+          const { port: free } = probe.address() as { port: number };
+          probe.close(() => resolve(free));
+        });
+      });
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const start = () => {
+      const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'akara.js'), 'start', '--foreground', '--config', configFile, '--port', String(port)], { stdio: 'ignore' });
+      closers.push(async () => { if (child.exitCode === null) child.kill('SIGKILL'); });
+      return child;
+    };
+    const up = () => eventually(async () => (await fetch(`${url}/akara/health`).catch(() => undefined))?.status === 200, 20_000, 'the server to start');
+
+    const first = start();
+    await up();
+    for (let i = 0; i < 5; i++) assert.equal((await fetch(`${url}/akara.echo`, { method: 'POST', body: `event ${i}` })).status, 200);
+    await eventually(async () => (await deliveries({ url } as TestServer)).failedAttempts >= 10, 10_000, 'failed attempts');
+    assert.equal((await deliveries({ url } as TestServer)).pending, 5);
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+
+    receiver.behaviour = 'ok';
+    start();
+    await up();
+    await eventually(() => new Set(receiver.deliveries).size === 5, 20_000, 'all five deliveries');
+    await eventually(async () => (await deliveries({ url } as TestServer)).pending === 0, 5_000, 'an empty outbox');
+  });
+});
