@@ -225,6 +225,8 @@ export const ConfigSchema = z.strictObject({
   pipelines: z.array(PipelineSchema).default([]),
   /** Whether `?trace=1` on a pipeline answers each stage's output, params and duration. */
   pipelineTrace: z.boolean({ error: 'must be true or false' }).default(false),
+  /** The bearer token that the admin routes (dead letters) require; without one they are refused. */
+  adminToken: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   /** Triggers around service invocations: synchronous (auditors) and asynchronous (reactors). */
   triggers: z.array(TriggerSchema).default([]),
   deliveries: DeliveriesConfigSchema.prefault({}),

@@ -43,6 +43,9 @@ export const ERROR_CODES = {
   AKR_ERR_TRIGGER_VETO: { status: 422, message: 'The trigger {trigger} refused: {reason}' },
   AKR_ERR_TRIGGER_FAILED: { status: 503, message: 'The trigger {trigger} failed and fails closed: {reason}' },
 
+  AKR_ERR_UNAUTHORIZED: { status: 401, message: 'This needs the admin token (Authorization: Bearer ...)' },
+  AKR_ERR_DEAD_LETTER_UNKNOWN: { status: 404, message: 'No dead letter has the id {id}' },
+
   // The server's own bounds
   AKR_ERR_POOL_SATURATED: { status: 503, message: 'All workers are busy and the queue is full; retry later' },
   AKR_ERR_POOL_UNAVAILABLE: { status: 503, message: 'No worker pool is ready to take the request; retry later' },

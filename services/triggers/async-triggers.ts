@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DeliveriesConfig, TriggerConfig } from '../../schemas/config.js';
 import { startDeadline } from '../deadline.js';
 import type { InvokeResponse } from '../manager/instance.js';
-import type { Outbox } from './outbox.js';
+import type { Delivery, Outbox } from './outbox.js';
 import { triggerApplies, type TriggerAnswer, type TriggerInvoke, type TriggerSubject } from './sync-triggers.js';
 
 /** Answers worth trying again: the receiver's trouble, not a refusal. */
@@ -116,6 +116,18 @@ export class AsyncTriggers {
     }
     const backoff = Math.min(this.#options.maxBackoffMs, this.#options.backoffMs * 2 ** (attempts - 1));
     outbox.retryLater(delivery.id, attempts, Date.now() + Math.round(backoff * (0.8 + Math.random() * 0.4)), failure);
+  }
+
+  /** The dead letters, oldest first (without their bodies). */
+  deadLetters(limit = 100): Array<Omit<Delivery, 'body' | 'headers'>> {
+    return (this.#outbox?.deadLetters(limit) ?? []).map(({ body: _body, headers: _headers, ...rest }) => rest);
+  }
+
+  /** Puts a dead letter back in the queue; false if there is none with that id. */
+  replay(id: string): boolean {
+    const replayed = this.#outbox?.replay(id) ?? false;
+    if (replayed) this.#poll();
+    return replayed;
   }
 
   figures(): DeliveryFigures {

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { GREETER_ID, startFakePeer, type FakePeer } from '../helpers/fake-peer.js';
+import { expectProblem } from '../helpers/problem.js';
 import { eventually, health, startTestServer, type TestServer } from '../helpers/server.js';
 
+const ADMIN = 'an admin token for the tests';
 const closers: Array<() => Promise<void>> = [];
 after(async () => { for (const close of closers.reverse()) await close(); });
 
@@ -20,6 +22,7 @@ async function setUp(maxAttempts: number): Promise<{ server: TestServer; receive
     manager: { healthIntervalMs: 100, breaker: { failures: 100, resetMs: 100 } },
     triggers: [{ name: 'notify', event: 'after-invoke', mode: 'async', filter: { path: '/akara.echo' }, action: { service: GREETER_ID } }],
     deliveries: { dataDir, maxAttempts, backoffMs: 20, maxBackoffMs: 100, pollMs: 20 },
+    adminToken: ADMIN,
   });
   closers.push(() => server.close());
   return { server, receiver };
@@ -46,7 +49,7 @@ describe('asynchronous triggers', () => {
     assert.equal(figures.dead, 0);
   });
 
-  it('move a delivery to the dead letters after maxAttempts', async () => {
+  it('move a delivery to the dead letters after maxAttempts, to be read and replayed with the admin token', async () => {
     const { server, receiver } = await setUp(3);
     await fetch(`${server.url}/akara.echo`, { method: 'POST', body: 'doomed' });
     await eventually(async () => (await deliveries(server)).dead === 1, 5_000, 'the dead letter');
@@ -55,6 +58,26 @@ describe('asynchronous triggers', () => {
     assert.equal(figures.failedAttempts, 3);
     assert.equal(receiver.calls, 3);
     assert.deepEqual(receiver.deliveries, []);
+
+    // Reading and replaying dead letters needs the admin token.
+    const list = `${server.url}/akara/triggers/dead-letters`;
+    const refused = await expectProblem(await fetch(list), 401, 'AKR_ERR_UNAUTHORIZED');
+    assert.equal(refused.status, 401);
+    assert.equal((await fetch(list)).headers.get('www-authenticate'), 'Bearer realm="akara"');
+    await expectProblem(await fetch(list, { headers: { authorization: 'Bearer wrong token, long enough' } }), 401, 'AKR_ERR_UNAUTHORIZED');
+    const admin = { authorization: `Bearer ${ADMIN}` };
+    const { deadLetters } = await (await fetch(list, { headers: admin })).json() as { deadLetters: Array<{ id: string; trigger: string; target: string; attempts: number; lastError: string; state: string }> };
+    assert.equal(deadLetters.length, 1);
+    const [dead] = deadLetters;
+    assert.deepEqual({ trigger: dead!.trigger, target: dead!.target, attempts: dead!.attempts, lastError: dead!.lastError, state: dead!.state },
+      { trigger: 'notify', target: GREETER_ID, attempts: 3, lastError: 'the receiver answered 500', state: 'dead' });
+    await expectProblem(await fetch(`${list}/no-such-id/replay`, { method: 'POST', headers: admin }), 404, 'AKR_ERR_DEAD_LETTER_UNKNOWN');
+    receiver.behaviour = 'ok';
+    const replay = await fetch(`${list}/${dead!.id}/replay`, { method: 'POST', headers: admin });
+    assert.equal(replay.status, 202);
+    await eventually(() => receiver.deliveries.length === 1, 5_000, 'the replayed delivery');
+    assert.deepEqual(receiver.deliveries, [dead!.id]);
+    assert.deepEqual(await deliveries(server), { pending: 0, dead: 0, delivered: 1, failedAttempts: 3 });
   });
 });
 
