@@ -164,7 +164,15 @@ export const TriggerSchema = z.strictObject({
   /** Which invocations: a service id, and/or a path pattern (`*` matches anything, e.g. '/docs/*'). */
   filter: z.strictObject({ service: z.string().min(1).optional(), path: z.string().startsWith('/').optional() }).optional(),
   /** The service id or class URI called (by POST, with the request's or answer's body). */
-  action: z.strictObject({ service: z.string().min(1), params: z.record(z.string(), z.string()).optional() }),
+  /** A service id or class URI called by POST, or (async only) a webhook signed as Standard Webhooks. */
+  action: z.union([
+    z.strictObject({ service: z.string().min(1), params: z.record(z.string(), z.string()).optional() }),
+    z.strictObject({
+      webhook: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }),
+      /** The signing secret (`whsec_` + base64, or any string of at least 24 characters). */
+      secret: z.string().min(24, { error: 'must be at least 24 characters' }),
+    }),
+  ], { error: 'must be { service, params? } or { webhook, secret }' }),
   /** `sync`: runs before the answer, may veto or modify; `async` (after-invoke only): a durable delivery after it. */
   mode: z.enum(['sync', 'async'], { error: "must be 'sync' or 'async'" }).default('sync'),
   /** The trigger's time budget (sync). */
@@ -174,7 +182,8 @@ export const TriggerSchema = z.strictObject({
   /** Consecutive failures after which the trigger is skipped for `quarantineMs`. */
   quarantineAfter: positiveInt().default(5),
   quarantineMs: positiveInt().default(60_000),
-}).refine((t) => t.mode === 'sync' || t.event === 'after-invoke', { error: "an async trigger needs event 'after-invoke'", path: ['mode'] });
+}).refine((t) => t.mode === 'sync' || t.event === 'after-invoke', { error: "an async trigger needs event 'after-invoke'", path: ['mode'] })
+  .refine((t) => t.mode === 'async' || !('webhook' in t.action), { error: "a webhook action needs mode 'async'", path: ['action'] });
 
 /** How asynchronous triggers' deliveries are kept and retried. */
 export const DeliveriesConfigSchema = z.strictObject({

@@ -14,6 +14,7 @@ import { ServicesManager } from '../services/manager/manager.js';
 import { SyncTriggers } from '../services/triggers/sync-triggers.js';
 import { AsyncTriggers } from '../services/triggers/async-triggers.js';
 import { Outbox } from '../services/triggers/outbox.js';
+import { WebhookSender } from '../services/triggers/webhook.js';
 import type { InvokeRequest } from '../services/manager/instance.js';
 import { rawProblemResponse } from './problem.js';
 
@@ -58,11 +59,20 @@ function classMountsOf(config: AkaraConfig, registry: Generation['registry']): M
 }
 
 /** Every trigger's action must name a service or class of this server or its peers, one that takes POST here. */
-function checkTriggerActions(config: AkaraConfig, manager: ServicesManager, registry: Generation['registry']): void {
+function checkTriggerActions(config: AkaraConfig, manager: ServicesManager, registry: Generation['registry'], webhooks: WebhookSender): void {
   const problems: string[] = [];
   for (const trigger of config.triggers) {
-    const instances = manager.lookupAll(trigger.action.service);
-    const at = `triggers[${trigger.name}].action.service ${trigger.action.service}`;
+    const { action } = trigger;
+    if ('webhook' in action) {
+      try {
+        webhooks.check(action.webhook);
+      } catch (err) {
+        problems.push(`triggers[${trigger.name}].action.webhook ${err instanceof Error ? err.message : String(err)}`);
+      }
+      continue;
+    }
+    const instances = manager.lookupAll(action.service);
+    const at = `triggers[${trigger.name}].action.service ${action.service}`;
     if (instances.length === 0) problems.push(`${at} is no service or class of this server or its peers`);
     for (const local of instances.filter((i) => i.local)) {
       if (!registry.get(local.serviceId)?.descriptor.methods.includes('POST')) problems.push(`${at}: ${local.serviceId} has no POST, which triggers call`);
@@ -74,6 +84,7 @@ function checkTriggerActions(config: AkaraConfig, manager: ServicesManager, regi
 async function startGeneration(number: number, config: AkaraConfig, logger: Logger, publicRoot: () => string, serverUrl: () => string): Promise<Generation> {
   const pool = new WorkerPool(config, logger);
   let manager: ServicesManager | undefined;
+  let webhooks: WebhookSender | undefined;
   try {
     const services = await pool.start();
     const registry = registryOf(services);
@@ -81,15 +92,17 @@ async function startGeneration(number: number, config: AkaraConfig, logger: Logg
     manager = new ServicesManager(config.manager, config.peers, { services, publicRoot, run: localRun(() => pool, services, publicRoot, serverUrl) });
     await manager.start();
     const started = manager;
-    checkTriggerActions(config, started, registry);
+    webhooks = new WebhookSender(config.fetch);
+    checkTriggerActions(config, started, registry, webhooks);
     const invoke = (uri: string, request: InvokeRequest, signal: AbortSignal) => started.invoke(uri, request, { signal });
     const triggers = new SyncTriggers(config.triggers, invoke);
     const outbox = config.triggers.some((t) => t.mode === 'async') ? new Outbox(config.deliveries.dataDir) : undefined;
-    const asyncTriggers = new AsyncTriggers(config.triggers, outbox, invoke, config.deliveries);
+    const asyncTriggers = new AsyncTriggers(config.triggers, outbox, { invoke, webhooks }, config.deliveries);
     asyncTriggers.start();
     return { number, config, registry, pool, manager, classMounts, triggers, asyncTriggers };
   } catch (err) {
     await manager?.close();
+    await webhooks?.close();
     await pool.close(0);
     throw err;
   }

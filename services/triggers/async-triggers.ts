@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { DeliveriesConfig, TriggerConfig } from '../../schemas/config.js';
 import { startDeadline } from '../deadline.js';
-import type { InvokeResponse } from '../manager/instance.js';
+import { AkaraError } from '../errors.js';
 import type { Delivery, Outbox } from './outbox.js';
 import { triggerApplies, type TriggerAnswer, type TriggerInvoke, type TriggerSubject } from './sync-triggers.js';
+import type { WebhookSender } from './webhook.js';
+
+/** How deliveries go out: to a service or class through the manager, or to a webhook. */
+export interface DeliverySenders {
+  invoke: TriggerInvoke;
+  webhooks: Pick<WebhookSender, 'send' | 'close'>;
+}
 
 /** Answers worth trying again: the receiver's trouble, not a refusal. */
 const RETRYABLE = (status: number) => status >= 500 || status === 408 || status === 429;
@@ -24,17 +31,19 @@ export interface DeliveryFigures {
 export class AsyncTriggers {
   readonly #configs: TriggerConfig[];
   readonly #outbox: Outbox | undefined;
-  readonly #invoke: TriggerInvoke;
+  readonly #senders: DeliverySenders;
+  readonly #byName: Map<string, TriggerConfig>;
   readonly #options: DeliveriesConfig;
   readonly #inFlight = new Set<string>();
   readonly #figures = { delivered: 0, failedAttempts: 0 };
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void>[] = [];
 
-  constructor(configs: readonly TriggerConfig[], outbox: Outbox | undefined, invoke: TriggerInvoke, options: DeliveriesConfig) {
+  constructor(configs: readonly TriggerConfig[], outbox: Outbox | undefined, senders: DeliverySenders, options: DeliveriesConfig) {
     this.#configs = configs.filter((c) => c.mode === 'async');
+    this.#byName = new Map(this.#configs.map((c) => [c.name, c]));
     this.#outbox = outbox;
-    this.#invoke = invoke;
+    this.#senders = senders;
     this.#options = options;
   }
 
@@ -50,10 +59,11 @@ export class AsyncTriggers {
     this.#outbox.add(matching.map((c) => ({
       id: randomUUID(),
       trigger: c.name,
-      target: c.action.service,
+      target: 'webhook' in c.action ? c.action.webhook : c.action.service,
       headers: {
         'akara-event': c.event, 'akara-service': subject.serviceId, 'akara-path': subject.path, 'akara-method': subject.method,
-        'akara-status': String(answer.status), ...Object.fromEntries(Object.entries(c.action.params ?? {}).map(([k, v]) => [`akara-param-${k}`, v])),
+        'akara-status': String(answer.status),
+        ...('service' in c.action ? Object.fromEntries(Object.entries(c.action.params ?? {}).map(([k, v]) => [`akara-param-${k}`, v])) : {}),
       },
       body: answer.body,
       contentType: answer.contentType ?? null,
@@ -90,22 +100,29 @@ export class AsyncTriggers {
     let failure: string;
     let retry = true;
     try {
-      const res: InvokeResponse = await this.#invoke(delivery.target, {
-        method: 'POST',
-        query: [],
-        headers: { ...delivery.headers, 'akara-delivery-id': delivery.id, 'akara-attempt': String(attempts) },
-        body: delivery.body,
-        ...(delivery.contentType === null ? {} : { contentType: delivery.contentType }),
-      }, deadline.signal);
-      if (res.status < 400) {
+      const trigger = this.#byName.get(delivery.trigger);
+      if (!trigger) throw new AkaraError('AKR_ERR_SERVICE_REJECTED', { reason: `the trigger ${delivery.trigger} is no longer configured` });
+      const headers = { ...delivery.headers, 'akara-delivery-id': delivery.id, 'akara-attempt': String(attempts) };
+      const status = 'webhook' in trigger.action
+        ? await this.#senders.webhooks.send(trigger.action.webhook, trigger.action.secret, { ...delivery, headers }, deadline.signal)
+        : (await this.#senders.invoke(delivery.target, {
+          method: 'POST',
+          query: [],
+          headers,
+          body: delivery.body,
+          ...(delivery.contentType === null ? {} : { contentType: delivery.contentType }),
+        }, deadline.signal)).status;
+      if (status < 400) {
         outbox.delivered(delivery.id);
         this.#figures.delivered++;
         return;
       }
-      failure = `the receiver answered ${res.status}`;
-      retry = RETRYABLE(res.status);
+      failure = `the receiver answered ${status}`;
+      retry = RETRYABLE(status);
     } catch (err) {
       failure = deadline.expired() ? `no answer within ${this.#options.timeoutMs} ms` : err instanceof Error ? err.message : String(err);
+      // A refusal by the fetch policy, or a trigger that is gone, will not change on a retry.
+      if (err instanceof AkaraError && err.status < 500) retry = false;
     } finally {
       deadline.clear();
     }
@@ -140,5 +157,6 @@ export class AsyncTriggers {
     this.#timer = undefined;
     await Promise.allSettled(this.#running);
     this.#outbox?.close();
+    await this.#senders.webhooks.close();
   }
 }

@@ -42,6 +42,12 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 }
 
+/** A synchronous trigger's action (webhooks are async only, as the config schema requires). */
+function serviceAction(config: TriggerConfig): { service: string; params?: Record<string, string> } {
+  if ('webhook' in config.action) throw new TypeError(`trigger ${config.name}: a webhook action needs mode 'async'`);
+  return config.action;
+}
+
 /** Whether a trigger's filter takes an invocation. */
 export function triggerApplies(config: TriggerConfig, subject: TriggerSubject): boolean {
   const { filter } = config;
@@ -73,7 +79,7 @@ class Trigger {
     const headers: Record<string, string> = { 'akara-event': config.event, 'akara-service': subject.serviceId, 'akara-path': subject.path, 'akara-method': subject.method, ...extra };
     const request: InvokeRequest = {
       method: 'POST',
-      query: Object.entries(config.action.params ?? {}),
+      query: Object.entries(serviceAction(config).params ?? {}),
       headers,
       body: body ?? new Uint8Array(0),
       ...(contentType === undefined ? {} : { contentType }),
@@ -81,7 +87,7 @@ class Trigger {
     let res: InvokeResponse;
     const deadline = startDeadline(config.timeoutMs, signal);
     try {
-      res = await invoke(config.action.service, request, deadline.signal);
+      res = await invoke(serviceAction(config).service, request, deadline.signal);
       if (res.status >= 500) throw new Error(`it answered ${res.status}`);
     } catch (err) {
       if (signal.aborted) throw err;

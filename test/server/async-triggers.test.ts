@@ -131,3 +131,52 @@ describe('pending deliveries', () => {
     await eventually(async () => (await deliveries({ url } as TestServer)).pending === 0, 5_000, 'an empty outbox');
   });
 });
+
+describe('webhook deliveries', () => {
+  it('are signed as Standard Webhooks, and the receiver can verify them', async () => {
+    const { createServer } = await import('node:http');
+    const { createHmac, timingSafeEqual } = await import('node:crypto');
+    const secret = `whsec_${Buffer.from('a secret of at least twenty-four bytes').toString('base64')}`;
+    const received: Array<{ id: string; timestamp: string; valid: boolean; body: string; event: string | undefined }> = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
+        const body = Buffer.concat(chunks);
+        const id = String(req.headers['webhook-id']);
+        const timestamp = String(req.headers['webhook-timestamp']);
+        const expected = createHmac('sha256', Buffer.from(secret.slice(6), 'base64')).update(`${id}.${timestamp}.`).update(body).digest();
+        const given = Buffer.from(String(req.headers['webhook-signature']).replace(/^v1,/, ''), 'base64');
+        received.push({ id, timestamp, valid: given.length === expected.length && timingSafeEqual(given, expected), body: body.toString(), event: req.headers['akara-event'] as string | undefined });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => receiver.close(() => resolve())));
+    const hook = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+    const dataDir = await mkdtemp(join(tmpdir(), 'akara-webhooks-'));
+    closers.push(() => rm(dataDir, { recursive: true, force: true }));
+    const server = await startTestServer({
+      pool: { minThreads: 1, maxThreads: 1 },
+      fetch: { allowPrivateAddresses: true },
+      triggers: [{ name: 'hook', event: 'after-invoke', mode: 'async', filter: { path: '/akara.echo' }, action: { webhook: hook, secret } }],
+      deliveries: { dataDir, pollMs: 20 },
+    });
+    closers.push(() => server.close());
+    const answer = await (await fetch(`${server.url}/akara.echo?a=1`)).text();
+    await eventually(() => received.length === 1, 5_000, 'the webhook');
+    const [delivery] = received;
+    assert.equal(delivery!.valid, true);
+    assert.equal(delivery!.body, answer);
+    assert.equal(delivery!.event, 'after-invoke');
+    assert.match(delivery!.id, /^[0-9a-f-]{36}$/);
+    assert.ok(Math.abs(Number(delivery!.timestamp) - Date.now() / 1000) < 30);
+  });
+
+  it('go through the fetch policy: a private or metadata target fails the start, no packet sent', async () => {
+    for (const webhook of ['http://169.254.169.254/latest/meta-data/', 'http://127.0.0.1:9/hook', 'http://[::1]:9/hook']) {
+      await assert.rejects(startTestServer({
+        triggers: [{ name: 'leak', event: 'after-invoke', mode: 'async', action: { webhook, secret: 'a secret of at least twenty-four bytes' } }],
+      }), (err: Error & { code?: string }) => err.code === 'AKR_ERR_CONFIG_INVALID' && /triggers\[leak\]\.action\.webhook .*loopback, private, link-local or reserved/.test(err.message), webhook);
+    }
+  });
+});
