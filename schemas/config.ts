@@ -160,7 +160,10 @@ export const PipelineSchema = z.strictObject({
 /** A synchronous trigger: an action (a service or class, by URI) run before or after matching invocations. */
 export const TriggerSchema = z.strictObject({
   name: z.string().min(1),
-  event: z.enum(['before-invoke', 'after-invoke'], { error: "must be 'before-invoke' or 'after-invoke'" }),
+  /** `before-invoke`, `after-invoke`, or `event:{name}`: an event fired from outside at `POST /akara/events/{name}`. */
+  event: z.union([z.enum(['before-invoke', 'after-invoke']), z.string().regex(/^event:[\w.-]{1,100}$/)], {
+    error: "must be 'before-invoke', 'after-invoke' or 'event:{name}'",
+  }),
   /** Which invocations: a service id, and/or a path pattern (`*` matches anything, e.g. '/docs/*'). */
   filter: z.strictObject({ service: z.string().min(1).optional(), path: z.string().startsWith('/').optional() }).optional(),
   /** The service id or class URI called (by POST, with the request's or answer's body). */
@@ -182,7 +185,8 @@ export const TriggerSchema = z.strictObject({
   /** Consecutive failures after which the trigger is skipped for `quarantineMs`. */
   quarantineAfter: positiveInt().default(5),
   quarantineMs: positiveInt().default(60_000),
-}).refine((t) => t.mode === 'sync' || t.event === 'after-invoke', { error: "an async trigger needs event 'after-invoke'", path: ['mode'] })
+}).refine((t) => t.event !== 'before-invoke' || t.mode === 'sync', { error: 'a before-invoke trigger is sync', path: ['mode'] })
+  .refine((t) => !t.event.startsWith('event:') || t.mode === 'async', { error: 'an event:{name} trigger is async', path: ['mode'] })
   .refine((t) => t.mode === 'async' || !('webhook' in t.action), { error: "a webhook action needs mode 'async'", path: ['action'] });
 
 /** How asynchronous triggers' deliveries are kept and retried. */
@@ -234,6 +238,12 @@ export const ConfigSchema = z.strictObject({
   pipelines: z.array(PipelineSchema).default([]),
   /** Whether `?trace=1` on a pipeline answers each stage's output, params and duration. */
   pipelineTrace: z.boolean({ error: 'must be true or false' }).default(false),
+  /** Incoming events (`POST /akara/events/{name}`): signed as Standard Webhooks with this secret. */
+  events: z.strictObject({
+    secret: z.string().min(24, { error: 'must be at least 24 characters' }),
+    /** How far a `webhook-timestamp` may be from now; also how long delivery ids are remembered. */
+    toleranceSeconds: positiveInt(3_600).default(300),
+  }).optional(),
   /** The bearer token that the admin routes (dead letters) require; without one they are refused. */
   adminToken: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   /** Triggers around service invocations: synchronous (auditors) and asynchronous (reactors). */

@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   AKR_ERR_TRIGGER_VETO: { status: 422, message: 'The trigger {trigger} refused: {reason}' },
   AKR_ERR_TRIGGER_FAILED: { status: 503, message: 'The trigger {trigger} failed and fails closed: {reason}' },
 
+  AKR_ERR_EVENT_REJECTED: { status: 401, message: 'The event is refused: {reason}' },
   AKR_ERR_UNAUTHORIZED: { status: 401, message: 'This needs the admin token (Authorization: Bearer ...)' },
   AKR_ERR_DEAD_LETTER_UNKNOWN: { status: 404, message: 'No dead letter has the id {id}' },
 

@@ -12,6 +12,7 @@ import { serviceHandler } from './routes/services.js';
 import { classMounts } from './routes/class-mounts.js';
 import { lookupRoutes } from './routes/lookup.js';
 import { triggerRoutes } from './routes/triggers.js';
+import { eventRoutes } from './routes/events.js';
 import type { ServicesManager } from '../services/manager/manager.js';
 
 declare module 'hono' {
@@ -45,6 +46,7 @@ export function buildApp({ runtime, logger, publicRoot, serverUrl, draining }: A
   });
   app.route('/', lookupRoutes(runtime));
   app.route('/', triggerRoutes(runtime));
+  app.route('/', eventRoutes(runtime));
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], ['/', '/akara/health'], (c) => {
     throw new AkaraError('AKR_ERR_METHOD_NOT_ALLOWED', { method: c.req.method, allow: 'GET, HEAD' });
   });

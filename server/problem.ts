@@ -30,7 +30,7 @@ export function problemHeaders(err: AkaraError): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
   if (err.status === 503) headers['retry-after'] = String(err.detail.retryAfter ?? 1);
   if (err.code === 'AKR_ERR_METHOD_NOT_ALLOWED' && typeof err.detail.allow === 'string') headers.allow = err.detail.allow;
-  if (err.status === 401) headers['www-authenticate'] = 'Bearer realm="akara"';
+  if (err.code === 'AKR_ERR_UNAUTHORIZED') headers['www-authenticate'] = 'Bearer realm="akara"';
   return headers;
 }
 

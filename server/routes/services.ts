@@ -85,7 +85,7 @@ export function serviceHandler(runtime: Runtime, publicRoot: () => string, serve
     // Durable before the answer goes out: a crash after this point loses no delivery.
     if (asyncTriggers.size > 0 && result.status < 400) {
       const type = result.headers.find(([name]) => name === 'content-type')?.[1];
-      asyncTriggers.record(subject, { status: result.status, body: result.body, ...(type === undefined ? {} : { contentType: type }) });
+      asyncTriggers.record('after-invoke', subject, { status: result.status, body: result.body, ...(type === undefined ? {} : { contentType: type }) });
     }
     const headers: Record<string, string> = {};
     for (const [name, value] of result.headers) if (!RESERVED_HEADERS.has(name)) headers[name] = value;

@@ -51,11 +51,19 @@ export class AsyncTriggers {
     return this.#configs.length;
   }
 
-  /** Records a delivery for each async trigger that applies; on disk when this returns. */
-  record(subject: TriggerSubject, answer: TriggerAnswer): void {
-    if (!this.#outbox) return;
-    const matching = this.#configs.filter((c) => triggerApplies(c, subject));
-    if (matching.length === 0) return;
+  /** Whether any trigger listens for an event (`after-invoke`, `event:{name}`). */
+  listens(event: string): boolean {
+    return this.#configs.some((c) => c.event === event);
+  }
+
+  /**
+   * Records a delivery for each async trigger of the event that applies; on disk when this returns.
+   * Answers how many.
+   */
+  record(event: string, subject: TriggerSubject, answer: TriggerAnswer): number {
+    if (!this.#outbox) return 0;
+    const matching = this.#configs.filter((c) => c.event === event && triggerApplies(c, subject));
+    if (matching.length === 0) return 0;
     this.#outbox.add(matching.map((c) => ({
       id: randomUUID(),
       trigger: c.name,
@@ -69,6 +77,12 @@ export class AsyncTriggers {
       contentType: answer.contentType ?? null,
     })));
     this.#poll();
+    return matching.length;
+  }
+
+  /** Remembers an incoming event's id; false if it was seen within `windowSeconds` (a duplicate). */
+  firstSeen(id: string, windowSeconds: number): boolean {
+    return this.#outbox?.firstSeen(id, Date.now(), windowSeconds * 1000) ?? true;
   }
 
   start(): void {

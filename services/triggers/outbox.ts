@@ -45,6 +45,8 @@ export class Outbox {
   readonly #counts: Database.Statement;
   readonly #dead: Database.Statement;
   readonly #replay: Database.Statement;
+  readonly #seen: Database.Statement;
+  readonly #forget: Database.Statement;
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -55,7 +57,8 @@ export class Outbox {
       id TEXT PRIMARY KEY, trigger TEXT NOT NULL, target TEXT NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL,
       content_type TEXT, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'pending',
       last_error TEXT, created_at INTEGER NOT NULL);
-      CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_at);`);
+      CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_at);
+      CREATE TABLE IF NOT EXISTS received_events (id TEXT PRIMARY KEY, at INTEGER NOT NULL);`);
     this.#insert = this.#db.prepare(`INSERT INTO deliveries (id, trigger, target, headers, body, content_type, next_at, created_at)
       VALUES (@id, @trigger, @target, @headers, @body, @contentType, @nextAt, @createdAt)`);
     this.#due = this.#db.prepare(`SELECT * FROM deliveries WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, created_at LIMIT ?`);
@@ -64,6 +67,8 @@ export class Outbox {
     this.#kill = this.#db.prepare(`UPDATE deliveries SET state = 'dead', attempts = ?, last_error = ? WHERE id = ?`);
     this.#counts = this.#db.prepare('SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state');
     this.#dead = this.#db.prepare(`SELECT * FROM deliveries WHERE state = 'dead' ORDER BY created_at LIMIT ?`);
+    this.#seen = this.#db.prepare('INSERT OR IGNORE INTO received_events (id, at) VALUES (?, ?)');
+    this.#forget = this.#db.prepare('DELETE FROM received_events WHERE at < ?');
     this.#replay = this.#db.prepare(`UPDATE deliveries SET state = 'pending', attempts = 0, next_at = ?, last_error = NULL WHERE id = ? AND state = 'dead'`);
   }
 
@@ -106,6 +111,12 @@ export class Outbox {
   /** Puts a dead letter back in the queue; false if there is no such dead letter. */
   replay(id: string): boolean {
     return this.#replay.run(Date.now(), id).changes === 1;
+  }
+
+  /** Records an incoming event id; false if it is already known (ids older than the window are forgotten). */
+  firstSeen(id: string, now: number, windowMs: number): boolean {
+    this.#forget.run(now - windowMs);
+    return this.#seen.run(id, now).changes === 1;
   }
 
   close(): void {

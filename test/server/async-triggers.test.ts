@@ -180,3 +180,45 @@ describe('webhook deliveries', () => {
     }
   });
 });
+
+describe('incoming events', () => {
+  it('fire their triggers once when signed, and are refused when tampered with, replayed late, or unsigned', async () => {
+    const { webhookSignature } = await import('../../services/triggers/webhook.js');
+    const receiver = await startFakePeer('receiver', 'ok');
+    closers.push(() => receiver.close());
+    const dataDir = await mkdtemp(join(tmpdir(), 'akara-events-'));
+    closers.push(() => rm(dataDir, { recursive: true, force: true }));
+    const secret = 'the events secret, 24 bytes or more';
+    const server = await startTestServer({
+      pool: { minThreads: 1, maxThreads: 1 },
+      peers: [{ url: receiver.url }],
+      events: { secret, toleranceSeconds: 300 },
+      triggers: [{ name: 'on-order', event: 'event:order', mode: 'async', action: { service: GREETER_ID } }],
+      deliveries: { dataDir, pollMs: 20 },
+    });
+    closers.push(() => server.close());
+    const fire = (id: string, body: string, options: { timestamp?: number; signedBody?: string; headers?: Record<string, string> } = {}) => {
+      const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+      const signature = webhookSignature(secret, id, timestamp, new TextEncoder().encode(options.signedBody ?? body));
+      return fetch(`${server.url}/akara/events/order`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,bogus ${signature}`, ...options.headers },
+      });
+    };
+    const accepted = await fire('evt-1', '{"order":1}');
+    assert.equal(accepted.status, 202);
+    assert.deepEqual(await accepted.json(), { id: 'evt-1', deliveries: 1 });
+    await eventually(() => receiver.deliveries.length === 1, 5_000, 'the delivery');
+
+    const again = await fire('evt-1', '{"order":1}');
+    assert.equal(again.status, 200);
+    assert.deepEqual(await again.json(), { id: 'evt-1', duplicate: true });
+
+    await expectProblem(await fire('evt-2', '{"order":999}', { signedBody: '{"order":2}' }), 401, 'AKR_ERR_EVENT_REJECTED');
+    await expectProblem(await fire('evt-3', '{"order":3}', { timestamp: Math.floor(Date.now() / 1000) - 3_600 }), 401, 'AKR_ERR_EVENT_REJECTED');
+    await expectProblem(await fetch(`${server.url}/akara/events/order`, { method: 'POST', body: '{}' }), 401, 'AKR_ERR_EVENT_REJECTED');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(receiver.deliveries.length, 1);
+  });
+});
