@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   AKR_ERR_EVENT_REJECTED: { status: 401, message: 'The event is refused: {reason}' },
   AKR_ERR_UNAUTHORIZED: { status: 401, message: 'This needs the admin token (Authorization: Bearer ...)' },
   AKR_ERR_DEAD_LETTER_UNKNOWN: { status: 404, message: 'No dead letter has the id {id}' },
+  AKR_ERR_SUBSCRIPTION_UNKNOWN: { status: 404, message: 'No subscription has the id {id}' },
 
   // The server's own bounds
   AKR_ERR_POOL_SATURATED: { status: 503, message: 'All workers are busy and the queue is full; retry later' },

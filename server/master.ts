@@ -96,7 +96,8 @@ async function startGeneration(number: number, config: AkaraConfig, logger: Logg
     checkTriggerActions(config, started, registry, webhooks);
     const invoke = (uri: string, request: InvokeRequest, signal: AbortSignal) => started.invoke(uri, request, { signal });
     const triggers = new SyncTriggers(config.triggers, invoke);
-    const outbox = config.triggers.some((t) => t.mode === 'async') ? new Outbox(config.deliveries.dataDir) : undefined;
+    // The outbox holds async deliveries and, where an admin may register them, webhook subscriptions.
+    const outbox = config.triggers.some((t) => t.mode === 'async') || config.adminToken !== undefined ? new Outbox(config.deliveries.dataDir) : undefined;
     const asyncTriggers = new AsyncTriggers(config.triggers, outbox, { invoke, webhooks }, config.deliveries);
     asyncTriggers.start();
     return { number, config, registry, pool, manager, classMounts, triggers, asyncTriggers };

@@ -2,14 +2,23 @@ import { randomUUID } from 'node:crypto';
 import type { DeliveriesConfig, TriggerConfig } from '../../schemas/config.js';
 import { startDeadline } from '../deadline.js';
 import { AkaraError } from '../errors.js';
-import type { Delivery, Outbox } from './outbox.js';
+import type { Delivery, Outbox, Subscription } from './outbox.js';
+
+/** A subscription as a trigger: an async webhook, named `subscription:{id}`. */
+function asTrigger(s: Subscription): TriggerConfig {
+  return {
+    name: `subscription:${s.id}`, event: s.event, mode: 'async', action: { webhook: s.url, secret: s.secret },
+    timeoutMs: 2_000, failure: 'open', quarantineAfter: 5, quarantineMs: 60_000,
+    ...(s.filter === undefined ? {} : { filter: s.filter }),
+  };
+}
 import { triggerApplies, type TriggerAnswer, type TriggerInvoke, type TriggerSubject } from './sync-triggers.js';
 import type { WebhookSender } from './webhook.js';
 
 /** How deliveries go out: to a service or class through the manager, or to a webhook. */
 export interface DeliverySenders {
   invoke: TriggerInvoke;
-  webhooks: Pick<WebhookSender, 'send' | 'close'>;
+  webhooks: Pick<WebhookSender, 'send' | 'close' | 'check'>;
 }
 
 /** Answers worth trying again: the receiver's trouble, not a refusal. */
@@ -29,7 +38,7 @@ export interface DeliveryFigures {
  * and moved to the dead letters after `deliveries.maxAttempts`. Pending deliveries survive a restart.
  */
 export class AsyncTriggers {
-  readonly #configs: TriggerConfig[];
+  #configs: TriggerConfig[];
   readonly #outbox: Outbox | undefined;
   readonly #senders: DeliverySenders;
   readonly #byName: Map<string, TriggerConfig>;
@@ -40,15 +49,38 @@ export class AsyncTriggers {
   #running: Promise<void>[] = [];
 
   constructor(configs: readonly TriggerConfig[], outbox: Outbox | undefined, senders: DeliverySenders, options: DeliveriesConfig) {
-    this.#configs = configs.filter((c) => c.mode === 'async');
-    this.#byName = new Map(this.#configs.map((c) => [c.name, c]));
     this.#outbox = outbox;
+    this.#configs = [...configs.filter((c) => c.mode === 'async'), ...(outbox?.subscriptions() ?? []).map(asTrigger)];
+    this.#byName = new Map(this.#configs.map((c) => [c.name, c]));
     this.#senders = senders;
     this.#options = options;
   }
 
   get size(): number {
     return this.#configs.length;
+  }
+
+  /** Registers a webhook subscription (its URL through the fetch policy): kept in the outbox, active at once. */
+  subscribe(subscription: Subscription): void {
+    this.#senders.webhooks.check(subscription.url);
+    if (!this.#outbox) throw new AkaraError('AKR_ERR_SERVICE_REJECTED', { reason: 'subscriptions need the outbox' }, { status: 409 });
+    this.#outbox.addSubscription(subscription);
+    const trigger = asTrigger(subscription);
+    this.#configs.push(trigger);
+    this.#byName.set(trigger.name, trigger);
+  }
+
+  /** The subscriptions, without their secrets. */
+  subscriptions(): Array<Omit<Subscription, 'secret'>> {
+    return (this.#outbox?.subscriptions() ?? []).map(({ secret: _secret, ...rest }) => rest);
+  }
+
+  /** Removes a subscription; its pending deliveries go to the dead letters when they come due. */
+  unsubscribe(id: string): boolean {
+    if (!this.#outbox?.removeSubscription(id)) return false;
+    this.#configs = this.#configs.filter((c) => c.name !== `subscription:${id}`);
+    this.#byName.delete(`subscription:${id}`);
+    return true;
   }
 
   /** Whether any trigger listens for an event (`after-invoke`, `event:{name}`). */

@@ -20,6 +20,16 @@ export interface Delivery {
   createdAt: number;
 }
 
+/** A webhook subscription registered over the API (kept across restarts). */
+export interface Subscription {
+  id: string;
+  event: string;
+  filter?: { service?: string; path?: string };
+  url: string;
+  secret: string;
+  createdAt: number;
+}
+
 interface Row {
   id: string; trigger: string; target: string; headers: string; body: Buffer; content_type: string | null;
   attempts: number; next_at: number; state: 'pending' | 'dead'; last_error: string | null; created_at: number;
@@ -46,6 +56,9 @@ export class Outbox {
   readonly #dead: Database.Statement;
   readonly #replay: Database.Statement;
   readonly #seen: Database.Statement;
+  readonly #subscribe: Database.Statement;
+  readonly #subscriptions: Database.Statement;
+  readonly #unsubscribe: Database.Statement;
   readonly #forget: Database.Statement;
 
   constructor(dataDir: string) {
@@ -58,7 +71,12 @@ export class Outbox {
       content_type TEXT, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'pending',
       last_error TEXT, created_at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_at);
-      CREATE TABLE IF NOT EXISTS received_events (id TEXT PRIMARY KEY, at INTEGER NOT NULL);`);
+      CREATE TABLE IF NOT EXISTS received_events (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS subscriptions (id TEXT PRIMARY KEY, event TEXT NOT NULL, filter TEXT, url TEXT NOT NULL,
+        secret TEXT NOT NULL, created_at INTEGER NOT NULL);`);
+    this.#subscribe = this.#db.prepare('INSERT INTO subscriptions (id, event, filter, url, secret, created_at) VALUES (@id, @event, @filter, @url, @secret, @createdAt)');
+    this.#subscriptions = this.#db.prepare('SELECT * FROM subscriptions ORDER BY created_at');
+    this.#unsubscribe = this.#db.prepare('DELETE FROM subscriptions WHERE id = ?');
     this.#insert = this.#db.prepare(`INSERT INTO deliveries (id, trigger, target, headers, body, content_type, next_at, created_at)
       VALUES (@id, @trigger, @target, @headers, @body, @contentType, @nextAt, @createdAt)`);
     this.#due = this.#db.prepare(`SELECT * FROM deliveries WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, created_at LIMIT ?`);
@@ -117,6 +135,19 @@ export class Outbox {
   firstSeen(id: string, now: number, windowMs: number): boolean {
     this.#forget.run(now - windowMs);
     return this.#seen.run(id, now).changes === 1;
+  }
+
+  addSubscription(s: Subscription): void {
+    this.#subscribe.run({ ...s, filter: s.filter === undefined ? null : JSON.stringify(s.filter) });
+  }
+
+  subscriptions(): Subscription[] {
+    return (this.#subscriptions.all() as Array<{ id: string; event: string; filter: string | null; url: string; secret: string; created_at: number }>)
+      .map((r) => ({ id: r.id, event: r.event, url: r.url, secret: r.secret, createdAt: r.created_at, ...(r.filter === null ? {} : { filter: JSON.parse(r.filter) as Subscription['filter'] }) }));
+  }
+
+  removeSubscription(id: string): boolean {
+    return this.#unsubscribe.run(id).changes === 1;
   }
 
   close(): void {

@@ -222,3 +222,53 @@ describe('incoming events', () => {
     assert.equal(receiver.deliveries.length, 1);
   });
 });
+
+describe('webhook subscriptions', () => {
+  it('are registered, listed and removed with the admin token; deliveries are signed with the secret answered once', async () => {
+    const { createServer } = await import('node:http');
+    const { webhookSignature } = await import('../../services/triggers/webhook.js');
+    const received: Array<{ valid: boolean; body: string }> = [];
+    let secret = '';
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
+        const body = Buffer.concat(chunks);
+        const expected = webhookSignature(secret, String(req.headers['webhook-id']), Number(req.headers['webhook-timestamp']), body);
+        received.push({ valid: req.headers['webhook-signature'] === expected, body: body.toString() });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => receiver.close(() => resolve())));
+    const dataDir = await mkdtemp(join(tmpdir(), 'akara-subscriptions-'));
+    closers.push(() => rm(dataDir, { recursive: true, force: true }));
+    const server = await startTestServer({ pool: { minThreads: 1, maxThreads: 1 }, fetch: { allowPrivateAddresses: true, allowHosts: ['127.0.0.1'] }, adminToken: ADMIN, deliveries: { dataDir, pollMs: 20 } });
+    closers.push(() => server.close());
+    const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
+    const triggers = `${server.url}/akara/triggers`;
+    const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+
+    await expectProblem(await fetch(triggers, { method: 'POST', body: JSON.stringify({ event: 'after-invoke', url }) }), 401, 'AKR_ERR_UNAUTHORIZED');
+    await expectProblem(await fetch(triggers, { method: 'POST', headers: admin, body: JSON.stringify({ event: 'after-invoke', url: 'http://localhost:9/hook' }) }), 403, 'AKR_ERR_URI_DENIED');
+    await expectProblem(await fetch(triggers, { method: 'POST', headers: admin, body: JSON.stringify({ event: 'sometime', url }) }), 422, 'AKR_ERR_JSON_MALFORMED');
+
+    const created = await fetch(triggers, { method: 'POST', headers: admin, body: JSON.stringify({ event: 'after-invoke', filter: { path: '/akara.echo' }, url }) });
+    assert.equal(created.status, 201);
+    const subscription = await created.json() as { id: string; secret: string; url: string };
+    assert.equal(created.headers.get('location'), `/akara/triggers/${subscription.id}`);
+    assert.match(subscription.secret, /^whsec_/);
+    secret = subscription.secret;
+    const listed = await (await fetch(triggers, { headers: admin })).json() as { subscriptions: Array<Record<string, unknown>> };
+    assert.deepEqual(listed.subscriptions.map((s) => [s.id, s.url, s.event, 'secret' in s]), [[subscription.id, url, 'after-invoke', false]]);
+
+    const answer = await (await fetch(`${server.url}/akara.echo?x=1`)).text();
+    await eventually(() => received.length === 1, 5_000, 'the webhook');
+    assert.deepEqual(received, [{ valid: true, body: answer }]);
+
+    assert.equal((await fetch(`${triggers}/${subscription.id}`, { method: 'DELETE', headers: admin })).status, 204);
+    await expectProblem(await fetch(`${triggers}/${subscription.id}`, { method: 'DELETE', headers: admin }), 404, 'AKR_ERR_SUBSCRIPTION_UNKNOWN');
+    await fetch(`${server.url}/akara.echo?x=2`);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(received.length, 1);
+  });
+});
