@@ -204,6 +204,8 @@ export const DeliveriesConfigSchema = z.strictObject({
   timeoutMs: positiveInt().default(10_000),
   /** How often due deliveries are looked for. */
   pollMs: positiveInt().default(250),
+  /** How many reactors may chain, each fed by the previous one's answer. */
+  maxChainDepth: positiveInt(32).default(4),
 });
 
 export const LogConfigSchema = z.strictObject({

@@ -78,7 +78,41 @@ function checkTriggerActions(config: AkaraConfig, manager: ServicesManager, regi
       if (!registry.get(local.serviceId)?.descriptor.methods.includes('POST')) problems.push(`${at}: ${local.serviceId} has no POST, which triggers call`);
     }
   }
+  const cycle = reactorCycle(config, manager);
+  if (cycle) problems.push(`async triggers chain in a cycle: ${cycle.join(' -> ')}`);
   if (problems.length > 0) throw new AkaraError('AKR_ERR_CONFIG_INVALID', { problems: problems.map((p) => `  - ${p}`).join('\n') });
+}
+
+/**
+ * A cycle among async triggers, if any: a reactor whose service's answer (through triggers filtered on that
+ * service) comes back to it. Triggers without a service filter are bounded at run time by maxChainDepth.
+ */
+function reactorCycle(config: AkaraConfig, manager: ServicesManager): string[] | undefined {
+  const next = new Map<string, string[]>();
+  for (const t of config.triggers) {
+    if (t.mode !== 'async' || t.event !== 'after-invoke' || t.filter?.service === undefined || 'webhook' in t.action) continue;
+    const targets = manager.lookupAll(t.action.service).map((i) => i.serviceId);
+    next.set(t.filter.service, [...(next.get(t.filter.service) ?? []), ...targets]);
+  }
+  const visiting: string[] = [];
+  const done = new Set<string>();
+  const visit = (service: string): string[] | undefined => {
+    if (visiting.includes(service)) return [...visiting.slice(visiting.indexOf(service)), service];
+    if (done.has(service)) return undefined;
+    visiting.push(service);
+    for (const target of next.get(service) ?? []) {
+      const found = visit(target);
+      if (found) return found;
+    }
+    visiting.pop();
+    done.add(service);
+    return undefined;
+  };
+  for (const service of next.keys()) {
+    const found = visit(service);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 async function startGeneration(number: number, config: AkaraConfig, logger: Logger, publicRoot: () => string, serverUrl: () => string): Promise<Generation> {

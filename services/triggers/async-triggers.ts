@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DeliveriesConfig, TriggerConfig } from '../../schemas/config.js';
 import { startDeadline } from '../deadline.js';
 import { AkaraError } from '../errors.js';
+import type { InvokeResponse } from '../manager/instance.js';
 import type { Delivery, Outbox, Subscription } from './outbox.js';
 
 /** A subscription as a trigger: an async webhook, named `subscription:{id}`. */
@@ -92,7 +93,7 @@ export class AsyncTriggers {
    * Records a delivery for each async trigger of the event that applies; on disk when this returns.
    * Answers how many.
    */
-  record(event: string, subject: TriggerSubject, answer: TriggerAnswer): number {
+  record(event: string, subject: TriggerSubject, answer: TriggerAnswer, chainDepth = 0): number {
     if (!this.#outbox) return 0;
     const matching = this.#configs.filter((c) => c.event === event && triggerApplies(c, subject));
     if (matching.length === 0) return 0;
@@ -102,14 +103,25 @@ export class AsyncTriggers {
       target: 'webhook' in c.action ? c.action.webhook : c.action.service,
       headers: {
         'akara-event': c.event, 'akara-service': subject.serviceId, 'akara-path': subject.path, 'akara-method': subject.method,
-        'akara-status': String(answer.status),
-        ...('service' in c.action ? Object.fromEntries(Object.entries(c.action.params ?? {}).map(([k, v]) => [`akara-param-${k}`, v])) : {}),
+        'akara-status': String(answer.status), 'akara-chain-depth': String(chainDepth),
       },
       body: answer.body,
       contentType: answer.contentType ?? null,
     })));
     this.#poll();
     return matching.length;
+  }
+
+  /**
+   * A reactor's answer is an invocation of its service too: the async triggers of that service get it,
+   * which is how transformations chain. Bounded by `deliveries.maxChainDepth`.
+   */
+  #chain(delivery: Delivery, res: InvokeResponse): void {
+    const depth = Number(delivery.headers['akara-chain-depth'] ?? 0) + 1;
+    if (depth >= this.#options.maxChainDepth) return;
+    const serviceId = res.provider.slice(res.provider.indexOf('#') + 1);
+    const type = res.headers.find(([name]) => name === 'content-type')?.[1];
+    this.record('after-invoke', { serviceId, path: '', method: 'POST' }, { status: res.status, body: res.body, ...(type === undefined ? {} : { contentType: type }) }, depth);
   }
 
   /** Remembers an incoming event's id; false if it was seen within `windowSeconds` (a duplicate). */
@@ -149,15 +161,20 @@ export class AsyncTriggers {
       const trigger = this.#byName.get(delivery.trigger);
       if (!trigger) throw new AkaraError('AKR_ERR_SERVICE_REJECTED', { reason: `the trigger ${delivery.trigger} is no longer configured` });
       const headers = { ...delivery.headers, 'akara-delivery-id': delivery.id, 'akara-attempt': String(attempts) };
-      const status = 'webhook' in trigger.action
-        ? await this.#senders.webhooks.send(trigger.action.webhook, trigger.action.secret, { ...delivery, headers }, deadline.signal)
-        : (await this.#senders.invoke(delivery.target, {
+      let status: number;
+      if ('webhook' in trigger.action) {
+        status = await this.#senders.webhooks.send(trigger.action.webhook, trigger.action.secret, { ...delivery, headers }, deadline.signal);
+      } else {
+        const res = await this.#senders.invoke(delivery.target, {
           method: 'POST',
-          query: [],
+          query: Object.entries(trigger.action.params ?? {}),
           headers,
           body: delivery.body,
           ...(delivery.contentType === null ? {} : { contentType: delivery.contentType }),
-        }, deadline.signal)).status;
+        }, deadline.signal);
+        status = res.status;
+        if (status < 400) this.#chain(delivery, res);
+      }
       if (status < 400) {
         outbox.delivered(delivery.id);
         this.#figures.delivered++;

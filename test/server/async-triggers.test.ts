@@ -272,3 +272,67 @@ describe('webhook subscriptions', () => {
     assert.equal(received.length, 1);
   });
 });
+
+describe('chains of asynchronous triggers', () => {
+  const outbox = async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'akara-chains-'));
+    closers.push(() => rm(dataDir, { recursive: true, force: true }));
+    return dataDir;
+  };
+
+  it('feed each reactor\'s answer to the next: a transform, then XML to JSON, then a webhook', async () => {
+    const { createServer } = await import('node:http');
+    const received: Array<{ body: string; service: unknown; depth: unknown }> = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
+        received.push({ body: Buffer.concat(chunks).toString(), service: req.headers['akara-service'], depth: req.headers['akara-chain-depth'] });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => receiver.close(() => resolve())));
+    const XSLT = 'http://purl.org/akara/services/builtin/xslt';
+    const XML2JSON = 'http://purl.org/akara/services/builtin/xml2json';
+    const server = await startTestServer({
+      pool: { minThreads: 2, maxThreads: 2 },
+      resources: [{ mount: '/t', root: 'test/fixtures/xslt' }],
+      fetch: { allowPrivateAddresses: true },
+      triggers: [
+        { name: 'to-json', event: 'after-invoke', mode: 'async', filter: { service: XSLT }, action: { service: XML2JSON } },
+        { name: 'notify', event: 'after-invoke', mode: 'async', filter: { service: XML2JSON },
+          action: { webhook: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`, secret: 'a secret of at least twenty-four bytes' } },
+      ],
+      deliveries: { dataDir: await outbox(), pollMs: 20 },
+    });
+    closers.push(() => server.close());
+    const res = await fetch(`${server.url}/akara.xslt?@xslt=/t/wrap.xsl&tag=chained`, { method: 'POST', body: '<a>1</a>' });
+    assert.equal(res.status, 200);
+    await eventually(() => received.length === 1, 5_000, 'the end of the chain');
+    assert.deepEqual(received, [{
+      body: JSON.stringify({ children: [{ name: 'wrapped', attributes: { tag: 'chained' }, children: [{ name: 'a', attributes: {}, children: ['1'] }] }] }),
+      service: XML2JSON,
+      depth: '1',
+    }]);
+  });
+
+  it('are checked for cycles at start, and bounded in depth at run time', async () => {
+    const ECHO = 'http://purl.org/akara/services/builtin/echo';
+    await assert.rejects(startTestServer({
+      triggers: [{ name: 'loop', event: 'after-invoke', mode: 'async', filter: { service: ECHO }, action: { service: ECHO } }],
+      deliveries: { dataDir: await outbox() },
+    }), (err: Error & { code?: string }) => err.code === 'AKR_ERR_CONFIG_INVALID' && /async triggers chain in a cycle: http:\/\/purl.org\/akara\/services\/builtin\/echo -> http:\/\/purl.org\/akara\/services\/builtin\/echo/.test(err.message));
+
+    // Without a service filter nothing can be checked at start: the depth bound stops it.
+    const server = await startTestServer({
+      pool: { minThreads: 1, maxThreads: 1 },
+      triggers: [{ name: 'everything', event: 'after-invoke', mode: 'async', action: { service: ECHO } }],
+      deliveries: { dataDir: await outbox(), pollMs: 20, maxChainDepth: 3 },
+    });
+    closers.push(() => server.close());
+    await fetch(`${server.url}/akara.echo`, { method: 'POST', body: 'x' });
+    await eventually(async () => (await deliveries(server)).delivered === 3, 5_000, 'three chained deliveries');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(await deliveries(server), { pending: 0, dead: 0, delivered: 3, failedAttempts: 0 });
+  });
+});
