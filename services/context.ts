@@ -38,6 +38,11 @@ export interface ServiceContext {
   dependsOn(dependency: Dependency): void;
   /** The services manager: `lookup(classUri)`, `lookupAll(classUri)`, `invoke(classUri, request)`. */
   readonly services: ServicesView;
+  /**
+   * Fires a custom event for the `event:{name}` triggers (needs `events.secret` in the config); answers
+   * how many deliveries it caused, each on disk when this resolves.
+   */
+  emit(name: string, body: Uint8Array | string, options?: { contentType?: string }): Promise<number>;
 }
 
 /** The parts of a worker shared by every request. */
@@ -56,6 +61,13 @@ export function createContext(tools: WorkerTools, requestScope: FetchScope): Ser
   return {
     dependencies,
     dependsOn: (dependency) => dependencies.push(dependency),
+    emit: async (name, body, options = {}) => {
+      if (!tools.services || scope.serverUrl === undefined || !config.events) {
+        throw new AkaraError('AKR_ERR_SERVICE_REJECTED', { reason: 'emitting events needs events.secret in the config' }, { status: 409 });
+      }
+      const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+      return tools.services.emit(scope.serverUrl, config.events.secret, name, bytes, options.contentType ?? (typeof body === 'string' ? 'text/plain; charset=utf-8' : undefined));
+    },
     get services(): ServicesView {
       if (!tools.services || scope.serverUrl === undefined) throw new AkaraError('AKR_ERR_NO_PROVIDER', { class: 'any (no services manager here)' });
       return tools.services.view(scope.serverUrl);

@@ -1,6 +1,8 @@
 import { Agent } from 'undici';
 import type { ManagerConfig, StrategyName } from '../../schemas/config.js';
+import { randomUUID } from 'node:crypto';
 import { AkaraError } from '../errors.js';
+import { webhookSignature } from '../triggers/webhook.js';
 import { startDeadline } from '../deadline.js';
 import { readAtMost } from '../read-at-most.js';
 import type { InvokeRequest, InvokeResponse } from './instance.js';
@@ -87,6 +89,23 @@ export class ServicesClient {
         return { ...res, provider };
       },
     };
+  }
+
+  /**
+   * Fires an event (`event:{name}` triggers) at the server's own `POST /akara/events/{name}`, signed with
+   * the events secret like any outside event. Answers how many deliveries it caused.
+   */
+  async emit(serverUrl: string, secret: string, name: string, body: Uint8Array, contentType = 'application/octet-stream'): Promise<number> {
+    const id = randomUUID();
+    const timestamp = Math.floor(Date.now() / 1000);
+    const url = new URL(`akara/events/${encodeURIComponent(name)}`, serverUrl.endsWith('/') ? serverUrl : `${serverUrl}/`);
+    const res = await this.#request(url, {
+      method: 'POST',
+      headers: { 'content-type': contentType, 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': webhookSignature(secret, id, timestamp, body) },
+      body,
+    });
+    if (res.status !== 202) throw new AkaraError('AKR_ERR_SERVICE_REJECTED', { reason: `the event ${name} was refused (${res.status})` }, { status: 409 });
+    return (JSON.parse(new TextDecoder().decode(res.body)) as { deliveries: number }).deliveries;
   }
 
   close(): Promise<void> {

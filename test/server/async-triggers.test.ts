@@ -336,3 +336,25 @@ describe('chains of asynchronous triggers', () => {
     assert.deepEqual(await deliveries(server), { pending: 0, dead: 0, delivered: 3, failedAttempts: 0 });
   });
 });
+
+describe('events that services emit', () => {
+  it('reach the event\'s triggers through ctx.emit', async () => {
+    const { fixture } = await import('../helpers/server.js');
+    const receiver = await startFakePeer('receiver', 'ok');
+    closers.push(() => receiver.close());
+    const dataDir = await mkdtemp(join(tmpdir(), 'akara-emit-'));
+    closers.push(() => rm(dataDir, { recursive: true, force: true }));
+    const server = await startTestServer({
+      modules: [fixture('emitter.js')],
+      pool: { minThreads: 1, maxThreads: 1 },
+      peers: [{ url: receiver.url }],
+      events: { secret: 'the events secret, 24 bytes or more' },
+      triggers: [{ name: 'on-order', event: 'event:order', mode: 'async', action: { service: GREETER_ID } }],
+      deliveries: { dataDir, pollMs: 20 },
+    });
+    closers.push(() => server.close());
+    const res = await fetch(`${server.url}/test/emit`, { method: 'POST', body: '{"order":7}' });
+    assert.deepEqual(await res.json(), { deliveries: 1 });
+    await eventually(() => receiver.deliveries.length === 1, 5_000, 'the delivery');
+  });
+});
