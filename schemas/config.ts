@@ -161,8 +161,8 @@ export const PipelineSchema = z.strictObject({
 export const TriggerSchema = z.strictObject({
   name: z.string().min(1),
   /** `before-invoke`, `after-invoke`, or `event:{name}`: an event fired from outside at `POST /akara/events/{name}`. */
-  event: z.union([z.enum(['before-invoke', 'after-invoke']), z.string().regex(/^event:[\w.-]{1,100}$/)], {
-    error: "must be 'before-invoke', 'after-invoke' or 'event:{name}'",
+  event: z.union([z.enum(['before-invoke', 'after-invoke', 'resource-change']), z.string().regex(/^event:[\w.-]{1,100}$/)], {
+    error: "must be 'before-invoke', 'after-invoke', 'resource-change' or 'event:{name}'",
   }),
   /** Which invocations: a service id, and/or a path pattern (`*` matches anything, e.g. '/docs/*'). */
   filter: z.strictObject({ service: z.string().min(1).optional(), path: z.string().startsWith('/').optional() }).optional(),
@@ -186,7 +186,7 @@ export const TriggerSchema = z.strictObject({
   quarantineAfter: positiveInt().default(5),
   quarantineMs: positiveInt().default(60_000),
 }).refine((t) => t.event !== 'before-invoke' || t.mode === 'sync', { error: 'a before-invoke trigger is sync', path: ['mode'] })
-  .refine((t) => !t.event.startsWith('event:') || t.mode === 'async', { error: 'an event:{name} trigger is async', path: ['mode'] })
+  .refine((t) => !(t.event.startsWith('event:') || t.event === 'resource-change') || t.mode === 'async', { error: 'event:{name} and resource-change triggers are async', path: ['mode'] })
   .refine((t) => t.mode === 'async' || !('webhook' in t.action), { error: "a webhook action needs mode 'async'", path: ['action'] });
 
 /** How asynchronous triggers' deliveries are kept and retried. */

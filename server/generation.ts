@@ -23,6 +23,8 @@ export interface Generation {
   readonly triggers: SyncTriggers;
   /** Asynchronous triggers: durable deliveries after invocations. */
   readonly asyncTriggers: AsyncTriggers;
+  /** Stops watching resource spaces for `resource-change` triggers. */
+  readonly stopWatching: () => void;
 }
 
 /** Registers the services a pool process reported; a duplicate id or mount fails here too. */

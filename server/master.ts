@@ -15,6 +15,7 @@ import { SyncTriggers } from '../services/triggers/sync-triggers.js';
 import { AsyncTriggers } from '../services/triggers/async-triggers.js';
 import { Outbox } from '../services/triggers/outbox.js';
 import { WebhookSender } from '../services/triggers/webhook.js';
+import { watchResources } from './resource-watch.js';
 import type { InvokeRequest } from '../services/manager/instance.js';
 import { rawProblemResponse } from './problem.js';
 
@@ -134,7 +135,8 @@ async function startGeneration(number: number, config: AkaraConfig, logger: Logg
     const outbox = config.triggers.some((t) => t.mode === 'async') || config.adminToken !== undefined ? new Outbox(config.deliveries.dataDir) : undefined;
     const asyncTriggers = new AsyncTriggers(config.triggers, outbox, { invoke, webhooks }, config.deliveries);
     asyncTriggers.start();
-    return { number, config, registry, pool, manager, classMounts, triggers, asyncTriggers };
+    const stopWatching = watchResources(config, asyncTriggers, logger);
+    return { number, config, registry, pool, manager, classMounts, triggers, asyncTriggers, stopWatching };
   } catch (err) {
     await manager?.close();
     await webhooks?.close();
@@ -144,6 +146,7 @@ async function startGeneration(number: number, config: AkaraConfig, logger: Logg
 }
 
 async function closeGeneration(generation: Generation, drainMs?: number): Promise<void> {
+  generation.stopWatching();
   await generation.asyncTriggers.close();
   await generation.manager.close();
   await (drainMs === undefined ? generation.pool.close() : generation.pool.close(drainMs));

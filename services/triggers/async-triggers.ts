@@ -93,7 +93,7 @@ export class AsyncTriggers {
    * Records a delivery for each async trigger of the event that applies; on disk when this returns.
    * Answers how many.
    */
-  record(event: string, subject: TriggerSubject, answer: TriggerAnswer, chainDepth = 0): number {
+  record(event: string, subject: TriggerSubject, answer: TriggerAnswer, chainDepth = 0, extraHeaders: Record<string, string> = {}): number {
     if (!this.#outbox) return 0;
     const matching = this.#configs.filter((c) => c.event === event && triggerApplies(c, subject));
     if (matching.length === 0) return 0;
@@ -103,7 +103,7 @@ export class AsyncTriggers {
       target: 'webhook' in c.action ? c.action.webhook : c.action.service,
       headers: {
         'akara-event': c.event, 'akara-service': subject.serviceId, 'akara-path': subject.path, 'akara-method': subject.method,
-        'akara-status': String(answer.status), 'akara-chain-depth': String(chainDepth),
+        'akara-status': String(answer.status), 'akara-chain-depth': String(chainDepth), ...extraHeaders,
       },
       body: answer.body,
       contentType: answer.contentType ?? null,

@@ -358,3 +358,39 @@ describe('events that services emit', () => {
     await eventually(() => receiver.deliveries.length === 1, 5_000, 'the delivery');
   });
 });
+
+describe('resource-change triggers', () => {
+  it('fire when a file of a resource space is written or removed, with its content', async () => {
+    const { createServer } = await import('node:http');
+    const { writeFile, unlink, mkdir } = await import('node:fs/promises');
+    const received: Array<{ body: string; path: unknown; change: unknown; type: unknown }> = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
+        received.push({ body: Buffer.concat(chunks).toString(), path: req.headers['akara-path'], change: req.headers['akara-change'], type: req.headers['content-type'] });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => receiver.close(() => resolve())));
+    const dir = await mkdtemp(join(tmpdir(), 'akara-watch-'));
+    closers.push(() => rm(dir, { recursive: true, force: true }));
+    await mkdir(join(dir, 'space'));
+    const server = await startTestServer({
+      pool: { minThreads: 1, maxThreads: 1 },
+      resources: [{ mount: '/space', root: join(dir, 'space') }],
+      fetch: { allowPrivateAddresses: true },
+      triggers: [{ name: 'changed', event: 'resource-change', mode: 'async', filter: { path: '/space/*.xml' },
+        action: { webhook: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`, secret: 'a secret of at least twenty-four bytes' } }],
+      deliveries: { dataDir: join(dir, 'data'), pollMs: 20 },
+    });
+    closers.push(() => server.close());
+    await writeFile(join(dir, 'space', 'note.xml'), '<note>v1</note>');
+    await writeFile(join(dir, 'space', 'ignored.txt'), 'not xml');
+    await eventually(() => received.length === 1, 5_000, 'the change');
+    assert.deepEqual(received[0], { body: '<note>v1</note>', path: '/space/note.xml', change: 'written', type: 'application/xml' });
+    await unlink(join(dir, 'space', 'note.xml'));
+    await eventually(() => received.length === 2, 5_000, 'the removal');
+    assert.deepEqual(received[1], { body: '', path: '/space/note.xml', change: 'removed', type: 'application/octet-stream' });
+  });
+});
