@@ -282,11 +282,15 @@ describe('chains of asynchronous triggers', () => {
 
   it('feed each reactor\'s answer to the next: a transform, then XML to JSON, then a webhook', async () => {
     const { createServer } = await import('node:http');
-    const received: Array<{ body: string; service: unknown; depth: unknown }> = [];
+    const { webhookSignature } = await import('../../services/triggers/webhook.js');
+    const secret = 'a secret of at least twenty-four bytes';
+    const received: Array<{ body: string; service: unknown; depth: unknown; signed: boolean }> = [];
     const receiver = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-        received.push({ body: Buffer.concat(chunks).toString(), service: req.headers['akara-service'], depth: req.headers['akara-chain-depth'] });
+        const body = Buffer.concat(chunks);
+        const signed = req.headers['webhook-signature'] === webhookSignature(secret, String(req.headers['webhook-id']), Number(req.headers['webhook-timestamp']), body);
+        received.push({ body: body.toString(), service: req.headers['akara-service'], depth: req.headers['akara-chain-depth'], signed });
         res.writeHead(204).end();
       });
     });
@@ -301,7 +305,7 @@ describe('chains of asynchronous triggers', () => {
       triggers: [
         { name: 'to-json', event: 'after-invoke', mode: 'async', filter: { service: XSLT }, action: { service: XML2JSON } },
         { name: 'notify', event: 'after-invoke', mode: 'async', filter: { service: XML2JSON },
-          action: { webhook: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`, secret: 'a secret of at least twenty-four bytes' } },
+          action: { webhook: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`, secret } },
       ],
       deliveries: { dataDir: await outbox(), pollMs: 20 },
     });
@@ -313,6 +317,7 @@ describe('chains of asynchronous triggers', () => {
       body: JSON.stringify({ children: [{ name: 'wrapped', attributes: { tag: 'chained' }, children: [{ name: 'a', attributes: {}, children: ['1'] }] }] }),
       service: XML2JSON,
       depth: '1',
+      signed: true,
     }]);
   });
 
