@@ -47,6 +47,7 @@ export class AsyncTriggers {
   readonly #inFlight = new Set<string>();
   readonly #figures = { delivered: 0, failedAttempts: 0 };
   #timer: NodeJS.Timeout | undefined;
+  #closing = false;
   #running: Promise<void>[] = [];
 
   constructor(configs: readonly TriggerConfig[], outbox: Outbox | undefined, senders: DeliverySenders, options: DeliveriesConfig) {
@@ -138,7 +139,7 @@ export class AsyncTriggers {
 
   #poll(): void {
     const outbox = this.#outbox;
-    if (!outbox) return;
+    if (!outbox || this.#closing) return;
     const room = this.#options.concurrency - this.#inFlight.size;
     if (room <= 0) return;
     for (const delivery of outbox.due(Date.now(), room + this.#inFlight.size)) {
@@ -147,6 +148,8 @@ export class AsyncTriggers {
       const run = this.#deliver(outbox, delivery).finally(() => {
         this.#inFlight.delete(delivery.id);
         this.#running = this.#running.filter((r) => r !== run);
+        // A free slot takes the next due delivery at once: a backlog drains at the receivers' pace, not the poll's.
+        if (!this.#closing) this.#poll();
       });
       this.#running.push(run);
     }
@@ -216,6 +219,7 @@ export class AsyncTriggers {
 
   /** Stops polling and waits for deliveries in flight; pending ones stay in the outbox for the next start. */
   async close(): Promise<void> {
+    this.#closing = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     await Promise.allSettled(this.#running);
