@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import type { BenchGroup } from './groups/group.js';
 import { managerGroup } from './groups/manager.js';
+import { pipelinesGroup } from './groups/pipelines.js';
 import { requestsGroup } from './groups/requests.js';
 import { transformsGroup } from './groups/transforms.js';
 import { appendResults, RESULTS } from './results.js';
@@ -13,10 +14,11 @@ import { appendResults, RESULTS } from './results.js';
  *   npm run bench -- requests             echo, cpu, overload
  *   npm run bench -- transforms           XSLT transforms over HTTP and in process
  *   npm run bench -- manager              local vs remote invocation, races
+ *   npm run bench -- pipelines            a pipeline vs three calls, trigger overhead
  *   npm run bench -- page parse           parts of a group
  */
 
-const GROUPS: readonly BenchGroup[] = [requestsGroup, transformsGroup, managerGroup];
+const GROUPS: readonly BenchGroup[] = [requestsGroup, transformsGroup, managerGroup, pipelinesGroup];
 
 function usage(): string {
   return ['usage: npm run bench [-- <name>...]   (no name: everything)', ...GROUPS.map((g) => `  ${g.name.padEnd(12)} ${g.summary}${g.parts.length > 0 ? `\n  ${''.padEnd(12)} parts: ${g.parts.join(', ')}` : ''}`)].join('\n');

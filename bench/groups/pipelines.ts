@@ -1,0 +1,55 @@
+import { runPipeline, type PipelineOutcome } from '../pipelines/pipeline.js';
+import { runTriggers, type TriggersOutcome } from '../pipelines/triggers.js';
+import type { BenchGroup, GroupOutcome } from './group.js';
+
+/**
+ * The `pipelines` group (bench/pipelines/*), on a 1-thread server:
+ *
+ * pipeline  three XSLT stages over a 20 KB document as one config pipeline (one worker task) against three
+ *           sequential `POST /akara.xslt` calls from the client; outputs checked equal before timing.
+ * triggers  `POST /akara.echo` with no trigger, one sync before-invoke trigger, one async after-invoke
+ *           trigger (the action a local service answering ''): the latency and CPU a trigger adds.
+ */
+async function run(parts: ReadonlySet<string>): Promise<GroupOutcome> {
+  const started = performance.now();
+  const chosen = (part: string) => parts.size === 0 || parts.has(part);
+  const violations: string[] = [];
+  let pipeline: PipelineOutcome | undefined;
+  let triggers: TriggersOutcome | undefined;
+  if (chosen('pipeline')) {
+    console.log('pipeline: three XSLT stages in one task vs three calls from the client\n');
+    try {
+      pipeline = await runPipeline();
+      violations.push(...pipeline.violations.map((v) => `pipeline: ${v}`));
+    } catch (err) {
+      violations.push(`pipeline: ${(err as Error).message}`);
+    }
+  }
+  if (chosen('triggers')) {
+    console.log(`${pipeline ? '\n' : ''}triggers: POST /akara.echo with no trigger, a sync one, an async one\n`);
+    try {
+      triggers = await runTriggers();
+      violations.push(...triggers.violations.map((v) => `triggers: ${v}`));
+    } catch (err) {
+      violations.push(`triggers: ${(err as Error).message}`);
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`\npipelines group: ${seconds.toFixed(0)} s`);
+  return {
+    result: {
+      group: 'pipelines',
+      seconds,
+      ...(pipeline ? { pipeline: { derived: pipeline.derived, runs: pipeline.rows } } : {}),
+      ...(triggers ? { triggers: { derived: triggers.derived, deliveries: triggers.deliveries, runs: triggers.rows } } : {}),
+    },
+    violations,
+  };
+}
+
+export const pipelinesGroup: BenchGroup = {
+  name: 'pipelines',
+  summary: 'three XSLT stages as one pipeline vs three calls; the per-request cost of a sync and an async trigger',
+  parts: ['pipeline', 'triggers'],
+  run,
+};
