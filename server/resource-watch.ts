@@ -1,9 +1,9 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { join, sep } from 'node:path';
+import { sep } from 'node:path';
 import type { AkaraConfig } from '../schemas/config.js';
 import { RESOURCE_SPACE_ID } from '../services/builtin/resource-space.js';
 import { AkaraError } from '../services/errors.js';
-import { readLimited } from '../services/resources/files.js';
+import { fileBelow, readLimited } from '../services/resources/files.js';
 import type { AsyncTriggers } from '../services/triggers/async-triggers.js';
 import type { Logger } from './logger.js';
 
@@ -24,12 +24,14 @@ export function watchResources(config: AkaraConfig, triggers: AsyncTriggers, log
     const root = space.root;
     const serviceId = `${RESOURCE_SPACE_ID}${space.mount}`;
     const fire = async (file: string) => {
-      const path = `${space.mount}/${file.split(sep).map(encodeURIComponent).join('/')}`;
+      const pathInfo = `/${file.split(sep).map(encodeURIComponent).join('/')}`;
+      const path = `${space.mount}${pathInfo}`;
       let body: Uint8Array = new Uint8Array(0);
       let contentType: string | undefined;
       let change = 'written';
       try {
-        const read = await readLimited(join(root, file), config.fetch.maxBytes, path);
+        // As when it is served: a symlink out of the space is not followed.
+        const read = await readLimited(await fileBelow(root, pathInfo), config.fetch.maxBytes, path);
         body = read.bytes;
         contentType = read.contentType;
       } catch (err) {
