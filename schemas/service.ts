@@ -12,6 +12,9 @@ export type MountPath = string & { readonly __brand: 'MountPath' };
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
+/** The methods whose requests carry a body. */
+export const METHODS_WITH_BODY: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
 export const PARAM_TYPES = ['string', 'integer', 'number', 'boolean', 'uri'] as const;
 export type ParamType = (typeof PARAM_TYPES)[number];
 

@@ -24,7 +24,8 @@ export function buildListing(root: string, services: readonly ServiceDescriptor[
   return { services: entries };
 }
 
-function escapeXml(text: string): string {
+/** Escapes text for XML content and double- or single-quoted attributes. */
+export function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (ch) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[ch]!);
 }
 

@@ -1,13 +1,12 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
-import type { HttpMethod } from '../../schemas/service.js';
+import { METHODS_WITH_BODY, type HttpMethod } from '../../schemas/service.js';
 import { STRATEGY_NAMES, type StrategyName } from '../../schemas/config.js';
 import { AkaraError } from '../../services/errors.js';
 import type { InvokeRequest } from '../../services/manager/instance.js';
 import type { InvokeOptions } from '../../services/manager/manager.js';
 import type { Runtime } from '../generation.js';
 
-const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const FORWARDED = ['accept', 'accept-language', 'content-type'];
 const DROPPED = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'x-request-id', 'date']);
 
@@ -75,7 +74,7 @@ export function classMounts(runtime: Runtime): MiddlewareHandler {
       if (value !== undefined) headers[name] = value;
     }
     const request: InvokeRequest = { method, query: [...new URL(c.req.url).searchParams], pathInfo: match.pathInfo, headers };
-    if (WITH_BODY.has(method)) {
+    if (METHODS_WITH_BODY.has(method)) {
       request.body = new Uint8Array(await c.req.arrayBuffer());
       if (headers['content-type'] !== undefined) request.contentType = headers['content-type'];
     }

@@ -1,13 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { accepts } from 'hono/accepts';
 import { AkaraError } from '../../services/errors.js';
+import { escapeXml } from '../../services/listing.js';
 import type { InstanceView } from '../../services/manager/manager.js';
 import { isParseError, parseServiceId } from '../../services/service-id.js';
 import type { Runtime } from '../generation.js';
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (ch) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[ch]!);
-}
 
 /** The instances of a class or service as XML, in the manner of the root listing. */
 function instancesXml(by: 'class' | 'service', uri: string, instances: readonly InstanceView[]): string {

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
-import type { HttpMethod } from '../../schemas/service.js';
+import { METHODS_WITH_BODY, type HttpMethod } from '../../schemas/service.js';
 import type { InvokeResult, InvokeTask } from '../../schemas/wire.js';
 import type { SyncTriggers, TriggerSubject } from '../../services/triggers/sync-triggers.js';
 import { AkaraError } from '../../services/errors.js';
@@ -8,7 +8,6 @@ import { parseParams } from '../../services/params.js';
 import { EtagCache, noneMatch } from '../etag-cache.js';
 import type { Runtime } from '../generation.js';
 
-const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Headers the server sets itself, whatever a handler says. */
 const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'x-request-id']);
 
@@ -49,7 +48,7 @@ export function serviceHandler(runtime: Runtime, publicRoot: () => string, serve
     }
     const { params, query } = parseParams(descriptor, url.searchParams);
     let subject: TriggerSubject = { serviceId: descriptor.id, path: url.pathname, method: method as HttpMethod };
-    if (WITH_BODY.has(method)) {
+    if (METHODS_WITH_BODY.has(method)) {
       // Refuse before reading a body that could not be run anyway.
       pool.checkCapacity();
       subject.body = new Uint8Array(await c.req.arrayBuffer());
