@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 
 export interface Upstream {
   url: string;
@@ -27,4 +27,35 @@ export async function startUpstream(handler: (req: IncomingMessage, res: ServerR
       server.close(() => resolve());
     }),
   };
+}
+
+export interface Receiver<T> {
+  /** Where it takes deliveries: `http://127.0.0.1:{port}/hook`. */
+  url: string;
+  /** What `record` made of each request, in order. */
+  received: T[];
+  close(): Promise<void>;
+}
+
+/** A webhook receiver on loopback: reads each request whole, records what `record` makes of it, answers `status`. */
+export async function startReceiver<T>(record: (body: Buffer, headers: IncomingMessage['headers']) => T, status = 204): Promise<Receiver<T>> {
+  const received: T[] = [];
+  const upstream = await startUpstream((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
+      received.push(record(Buffer.concat(chunks), req.headers));
+      res.writeHead(status).end();
+    });
+  });
+  return { url: `${upstream.url}/hook`, received, close: () => upstream.close() };
+}
+
+/** A port that was free a moment ago, for servers that must come back on the same port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }

@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { GREETER_ID, startFakePeer, type FakePeer } from '../helpers/fake-peer.js';
 import { expectProblem } from '../helpers/problem.js';
 import { eventually, health, startTestServer, type TestServer } from '../helpers/server.js';
+import { freePort, startReceiver } from '../helpers/upstream.js';
 
 const ADMIN = 'an admin token for the tests';
 const closers: Array<() => Promise<void>> = [];
@@ -100,14 +101,7 @@ describe('pending deliveries', () => {
       triggers: [{ name: 'notify', event: 'after-invoke', mode: 'async', filter: { path: '/akara.echo' }, action: { service: GREETER_ID } }],
       deliveries: { dataDir: join(dir, 'data'), maxAttempts: 1000, backoffMs: 20, maxBackoffMs: 100, pollMs: 20 },
     }));
-    const port = await new Promise<number>((resolve) => {
-      import('node:net').then(({ createServer }) => {
-        const probe = createServer().listen(0, '127.0.0.1', () => {
-          const { port: free } = probe.address() as { port: number };
-          probe.close(() => resolve(free));
-        });
-      });
-    });
+    const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const start = () => {
       const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'akara.js'), 'start', '--foreground', '--config', configFile, '--port', String(port)], { stdio: 'ignore' });
@@ -134,25 +128,17 @@ describe('pending deliveries', () => {
 
 describe('webhook deliveries', () => {
   it('are signed as Standard Webhooks, and the receiver can verify them', async () => {
-    const { createServer } = await import('node:http');
     const { createHmac, timingSafeEqual } = await import('node:crypto');
     const secret = `whsec_${Buffer.from('a secret of at least twenty-four bytes').toString('base64')}`;
-    const received: Array<{ id: string; timestamp: string; valid: boolean; body: string; event: string | undefined }> = [];
-    const receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-        const body = Buffer.concat(chunks);
-        const id = String(req.headers['webhook-id']);
-        const timestamp = String(req.headers['webhook-timestamp']);
-        const expected = createHmac('sha256', Buffer.from(secret.slice(6), 'base64')).update(`${id}.${timestamp}.`).update(body).digest();
-        const given = Buffer.from(String(req.headers['webhook-signature']).replace(/^v1,/, ''), 'base64');
-        received.push({ id, timestamp, valid: given.length === expected.length && timingSafeEqual(given, expected), body: body.toString(), event: req.headers['akara-event'] as string | undefined });
-        res.writeHead(204).end();
-      });
+    const receiver = await startReceiver((body, headers) => {
+      const id = String(headers['webhook-id']);
+      const timestamp = String(headers['webhook-timestamp']);
+      const expected = createHmac('sha256', Buffer.from(secret.slice(6), 'base64')).update(`${id}.${timestamp}.`).update(body).digest();
+      const given = Buffer.from(String(headers['webhook-signature']).replace(/^v1,/, ''), 'base64');
+      return { id, timestamp, valid: given.length === expected.length && timingSafeEqual(given, expected), body: body.toString(), event: headers['akara-event'] as string | undefined };
     });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    closers.push(() => new Promise((resolve) => receiver.close(() => resolve())));
-    const hook = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+    closers.push(() => receiver.close());
+    const { received, url: hook } = receiver;
     const dataDir = await mkdtemp(join(tmpdir(), 'akara-webhooks-'));
     closers.push(() => rm(dataDir, { recursive: true, force: true }));
     const server = await startTestServer({
@@ -225,28 +211,21 @@ describe('incoming events', () => {
 
 describe('webhook subscriptions', () => {
   it('are registered, listed and removed with the admin token; deliveries are signed with the secret answered once', async () => {
-    const { createServer } = await import('node:http');
     const { webhookSignature } = await import('../../services/triggers/webhook.js');
-    const received: Array<{ valid: boolean; body: string }> = [];
     let secret = '';
-    const receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-        const body = Buffer.concat(chunks);
-        const expected = webhookSignature(secret, String(req.headers['webhook-id']), Number(req.headers['webhook-timestamp']), body);
-        received.push({ valid: req.headers['webhook-signature'] === expected, body: body.toString() });
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    closers.push(() => new Promise((resolve) => receiver.close(() => resolve())));
+    const receiver = await startReceiver((body, headers) => ({
+      valid: headers['webhook-signature'] === webhookSignature(secret, String(headers['webhook-id']), Number(headers['webhook-timestamp']), body),
+      body: body.toString(),
+    }), 200);
+    closers.push(() => receiver.close());
+    const { received } = receiver;
     const dataDir = await mkdtemp(join(tmpdir(), 'akara-subscriptions-'));
     closers.push(() => rm(dataDir, { recursive: true, force: true }));
     const server = await startTestServer({ pool: { minThreads: 1, maxThreads: 1 }, fetch: { allowPrivateAddresses: true, allowHosts: ['127.0.0.1'] }, adminToken: ADMIN, deliveries: { dataDir, pollMs: 20 } });
     closers.push(() => server.close());
     const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
     const triggers = `${server.url}/akara/triggers`;
-    const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+    const { url } = receiver;
 
     await expectProblem(await fetch(triggers, { method: 'POST', body: JSON.stringify({ event: 'after-invoke', url }) }), 401, 'AKR_ERR_UNAUTHORIZED');
     await expectProblem(await fetch(triggers, { method: 'POST', headers: admin, body: JSON.stringify({ event: 'after-invoke', url: 'http://localhost:9/hook' }) }), 403, 'AKR_ERR_URI_DENIED');
@@ -281,21 +260,16 @@ describe('chains of asynchronous triggers', () => {
   };
 
   it('feed each reactor\'s answer to the next: a transform, then XML to JSON, then a webhook', async () => {
-    const { createServer } = await import('node:http');
     const { webhookSignature } = await import('../../services/triggers/webhook.js');
     const secret = 'a secret of at least twenty-four bytes';
-    const received: Array<{ body: string; service: unknown; depth: unknown; signed: boolean }> = [];
-    const receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-        const body = Buffer.concat(chunks);
-        const signed = req.headers['webhook-signature'] === webhookSignature(secret, String(req.headers['webhook-id']), Number(req.headers['webhook-timestamp']), body);
-        received.push({ body: body.toString(), service: req.headers['akara-service'], depth: req.headers['akara-chain-depth'], signed });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    closers.push(() => new Promise((resolve) => receiver.close(() => resolve())));
+    const receiver = await startReceiver((body, headers) => ({
+      body: body.toString(),
+      service: headers['akara-service'],
+      depth: headers['akara-chain-depth'],
+      signed: headers['webhook-signature'] === webhookSignature(secret, String(headers['webhook-id']), Number(headers['webhook-timestamp']), body),
+    }));
+    closers.push(() => receiver.close());
+    const { received } = receiver;
     const XSLT = 'http://purl.org/akara/services/builtin/xslt';
     const XML2JSON = 'http://purl.org/akara/services/builtin/xml2json';
     const server = await startTestServer({
@@ -305,7 +279,7 @@ describe('chains of asynchronous triggers', () => {
       triggers: [
         { name: 'to-json', event: 'after-invoke', mode: 'async', filter: { service: XSLT }, action: { service: XML2JSON } },
         { name: 'notify', event: 'after-invoke', mode: 'async', filter: { service: XML2JSON },
-          action: { webhook: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`, secret } },
+          action: { webhook: receiver.url, secret } },
       ],
       deliveries: { dataDir: await outbox(), pollMs: 20 },
     });
@@ -366,18 +340,12 @@ describe('events that services emit', () => {
 
 describe('resource-change triggers', () => {
   it('fire when a file of a resource space is written or removed, with its content', async () => {
-    const { createServer } = await import('node:http');
     const { writeFile, unlink, mkdir } = await import('node:fs/promises');
-    const received: Array<{ body: string; path: unknown; change: unknown; type: unknown }> = [];
-    const receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-        received.push({ body: Buffer.concat(chunks).toString(), path: req.headers['akara-path'], change: req.headers['akara-change'], type: req.headers['content-type'] });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    closers.push(() => new Promise((resolve) => receiver.close(() => resolve())));
+    const receiver = await startReceiver((body, headers) => ({
+      body: body.toString(), path: headers['akara-path'], change: headers['akara-change'], type: headers['content-type'],
+    }));
+    closers.push(() => receiver.close());
+    const { received } = receiver;
     const dir = await mkdtemp(join(tmpdir(), 'akara-watch-'));
     closers.push(() => rm(dir, { recursive: true, force: true }));
     await mkdir(join(dir, 'space'));
@@ -386,7 +354,7 @@ describe('resource-change triggers', () => {
       resources: [{ mount: '/space', root: join(dir, 'space') }],
       fetch: { allowPrivateAddresses: true },
       triggers: [{ name: 'changed', event: 'resource-change', mode: 'async', filter: { path: '/space/*.xml' },
-        action: { webhook: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`, secret: 'a secret of at least twenty-four bytes' } }],
+        action: { webhook: receiver.url, secret: 'a secret of at least twenty-four bytes' } }],
       deliveries: { dataDir: join(dir, 'data'), pollMs: 20 },
     });
     closers.push(() => server.close());
