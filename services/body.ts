@@ -1,14 +1,35 @@
 const kXml = Symbol.for('akara.xml');
 
-/** An XML document from the engine layer: anything that serialises itself to XML text. */
+/**
+ * An XML document from the engine layer: anything that serialises itself to XML text. It may also give
+ * the tree its text parses to, which the next consumer in the same worker (a pipeline's next stage) then
+ * takes instead of parsing the bytes.
+ */
 export interface XmlBody {
   readonly [kXml]: true;
   serialize(): string;
+  sourceTree?: (() => unknown) | undefined;
 }
 
 /** Wraps a serialiser as an XML body (the engine layer's documents implement this). */
-export function xmlBody(serialize: () => string): XmlBody {
-  return { [kXml]: true, serialize };
+export function xmlBody(serialize: () => string, sourceTree?: () => unknown): XmlBody {
+  return { [kXml]: true, serialize, sourceTree };
+}
+
+/** Encoded XML bodies of this thread whose tree can be had without parsing them; dropped with the bytes. */
+const sourceTrees = new WeakMap<Uint8Array, () => unknown>();
+
+/**
+ * The tree `bytes` parse to, when they are an XML body encoded in this thread that can give it: a new tree
+ * each call, or undefined (then parse the bytes). Bytes must not be changed after encoding.
+ */
+export function sourceTreeOf(bytes: Uint8Array): unknown {
+  return sourceTrees.get(bytes)?.();
+}
+
+/** Whether `bytes` may give their tree without parsing (sourceTreeOf may still answer undefined). */
+export function hasSourceTree(bytes: Uint8Array): boolean {
+  return sourceTrees.has(bytes);
 }
 
 export function isXmlBody(value: unknown): value is XmlBody {
@@ -26,6 +47,10 @@ export function encodeBody(body: unknown): { bytes: Uint8Array; inferredType: st
   if (body === undefined) return { bytes: new Uint8Array(0), inferredType: undefined };
   if (typeof body === 'string') return { bytes: encoder.encode(body), inferredType: 'text/plain; charset=utf-8' };
   if (body instanceof Uint8Array) return { bytes: body, inferredType: 'application/octet-stream' };
-  if (isXmlBody(body)) return { bytes: encoder.encode(body.serialize()), inferredType: 'application/xml' };
+  if (isXmlBody(body)) {
+    const bytes = encoder.encode(body.serialize());
+    if (body.sourceTree !== undefined) sourceTrees.set(bytes, body.sourceTree);
+    return { bytes, inferredType: 'application/xml' };
+  }
   return { bytes: encoder.encode(JSON.stringify(body)), inferredType: 'application/json' };
 }

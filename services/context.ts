@@ -1,10 +1,11 @@
 import type { XDocument } from 'xslt-processor';
 import type { AkaraConfig } from '../schemas/config.js';
 import type { Dependency } from '../schemas/wire.js';
-import { checkXml, parseXml, type XmlProblem } from './xml/parse.js';
+import { sourceTreeOf } from './body.js';
 import { AkaraError } from './errors.js';
 import type { ServicesClient, ServicesView } from './manager/client.js';
 import type { FetchScope, Resolver, Resource } from './resolver/resolver.js';
+import { checkXml, parseXml, type XmlProblem } from './xml/parse.js';
 import type { XsltEngine } from './xslt/engine.js';
 
 /**
@@ -82,7 +83,9 @@ export function createContext(tools: WorkerTools, requestScope: FetchScope): Ser
       return resource;
     },
     transformUri: (ref) => resolver.transformUri(ref, scope),
-    parseXml: (content, uri) => parseXml(content, { limits: config.xml, ...(uri === undefined ? {} : { uri }) }),
+    // A pipeline's previous stage may have left the tree these bytes parse to.
+    parseXml: (content, uri) => (typeof content === 'string' ? undefined : sourceTreeOf(content) as XDocument | undefined)
+      ?? parseXml(content, { limits: config.xml, ...(uri === undefined ? {} : { uri }) }),
     checkXml: (content) => checkXml(content, { limits: config.xml }),
   };
 }

@@ -1,4 +1,5 @@
 import type { HttpMethod } from '../schemas/service.js';
+import { hasSourceTree } from './body.js';
 import type { ServiceContext } from './context.js';
 import { defineService, type ServiceBody, type ServiceDefinition, type ServiceRequest, type ServiceResponse } from './define-service.js';
 import { AkaraError } from './errors.js';
@@ -41,6 +42,8 @@ type StageTrace = {
   status: number;
   contentType: string | null;
   durationMs: number;
+  /** Whether the output went on to the next stage as a tree too (stages reading XML with ctx.parseXml take it unparsed). */
+  outputTree: boolean;
   output: string;
 };
 
@@ -82,7 +85,8 @@ async function runStages(state: PipelineState, id: string, req: ServiceRequest, 
     if (trace) {
       const text = new TextDecoder().decode(result.body);
       traces.push({ stage: i + 1, service: stage.service, params: query, status: result.status, contentType: type ?? null,
-        durationMs: Math.round((performance.now() - started) * 100) / 100, output: text.length > TRACE_OUTPUT_CHARS ? `${text.slice(0, TRACE_OUTPUT_CHARS)}…` : text });
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        outputTree: i < state.stages.length - 1 && hasSourceTree(result.body), output: text.length > TRACE_OUTPUT_CHARS ? `${text.slice(0, TRACE_OUTPUT_CHARS)}…` : text });
     }
     if (result.status >= 400) {
       if (trace) break;

@@ -1,3 +1,4 @@
+import { runHandoff, type HandoffOutcome } from '../pipelines/handoff.js';
 import { runPipeline, type PipelineOutcome } from '../pipelines/pipeline.js';
 import { runTriggers, type TriggersOutcome } from '../pipelines/triggers.js';
 import type { BenchGroup, GroupOutcome } from './group.js';
@@ -7,6 +8,8 @@ import type { BenchGroup, GroupOutcome } from './group.js';
  *
  * pipeline  three XSLT stages over a 20 KB document as one config pipeline (one worker task) against three
  *           sequential `POST /akara.xslt` calls from the client; outputs checked equal before timing.
+ * handoff   the engine alone, in process: the same three stages with each result handed to the next stage
+ *           as a tree against re-parsing its text, over 20 KB and 200 KB.
  * triggers  `POST /akara.echo` with no trigger, one sync before-invoke trigger, one async after-invoke
  *           trigger (the action a local service answering ''): the latency and CPU a trigger adds.
  */
@@ -15,6 +18,7 @@ async function run(parts: ReadonlySet<string>): Promise<GroupOutcome> {
   const chosen = (part: string) => parts.size === 0 || parts.has(part);
   const violations: string[] = [];
   let pipeline: PipelineOutcome | undefined;
+  let handoff: HandoffOutcome | undefined;
   let triggers: TriggersOutcome | undefined;
   if (chosen('pipeline')) {
     console.log('pipeline: three XSLT stages in one task vs three calls from the client\n');
@@ -25,8 +29,17 @@ async function run(parts: ReadonlySet<string>): Promise<GroupOutcome> {
       violations.push(`pipeline: ${(err as Error).message}`);
     }
   }
+  if (chosen('handoff')) {
+    console.log(`${pipeline ? '\n' : ''}handoff: each stage's result handed to the next as a tree vs its text re-parsed (engine alone)\n`);
+    try {
+      handoff = await runHandoff();
+      violations.push(...handoff.violations.map((v) => `handoff: ${v}`));
+    } catch (err) {
+      violations.push(`handoff: ${(err as Error).message}`);
+    }
+  }
   if (chosen('triggers')) {
-    console.log(`${pipeline ? '\n' : ''}triggers: POST /akara.echo with no trigger, a sync one, an async one\n`);
+    console.log(`${pipeline || handoff ? '\n' : ''}triggers: POST /akara.echo with no trigger, a sync one, an async one\n`);
     try {
       triggers = await runTriggers();
       violations.push(...triggers.violations.map((v) => `triggers: ${v}`));
@@ -41,6 +54,7 @@ async function run(parts: ReadonlySet<string>): Promise<GroupOutcome> {
       group: 'pipelines',
       seconds,
       ...(pipeline ? { pipeline: { derived: pipeline.derived, runs: pipeline.rows } } : {}),
+      ...(handoff ? { handoff: { derived: handoff.derived, runs: handoff.rows } } : {}),
       ...(triggers ? { triggers: { derived: triggers.derived, deliveries: triggers.deliveries, runs: triggers.rows } } : {}),
     },
     violations,
@@ -49,7 +63,7 @@ async function run(parts: ReadonlySet<string>): Promise<GroupOutcome> {
 
 export const pipelinesGroup: BenchGroup = {
   name: 'pipelines',
-  summary: 'three XSLT stages as one pipeline vs three calls; the per-request cost of a sync and an async trigger',
-  parts: ['pipeline', 'triggers'],
+  summary: 'three XSLT stages as one pipeline vs three calls; the tree hand-off between stages; the per-request cost of a sync and an async trigger',
+  parts: ['pipeline', 'handoff', 'triggers'],
   run,
 };

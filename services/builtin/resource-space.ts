@@ -5,7 +5,7 @@ import { AkaraError } from '../errors.js';
 import { strongEtag } from '../etag.js';
 import type { Resource } from '../resolver/resolver.js';
 import { fileBelow, readLimited } from '../resources/files.js';
-import { applyChain, stylesheetParams, transformEtag } from '../xslt/apply.js';
+import { applyChain, chainBody, stylesheetParams, transformEtag } from '../xslt/apply.js';
 import { contentTypeOf } from '../xslt/engine.js';
 
 /** Resource spaces are services with ids below this one, e.g. `.../resources/docs` for `/docs`. */
@@ -50,7 +50,7 @@ function spaceService(space: ResourceSpace): ServiceDefinition {
       const result = await applyChain(ctx, source, transforms.map((t) => ctx.transformUri(t)), stylesheetParams(query, (name) => name === 'xslt'));
       res.header('content-type', contentTypeOf(result.output));
       res.header('etag', transformEtag(ctx, resource, result, query));
-      return result.text;
+      return chainBody(result);
     },
   });
 }

@@ -1,7 +1,7 @@
 import { defineService, type ServiceHandler } from '../define-service.js';
 import { AkaraError } from '../errors.js';
 import { requestSource } from '../request-source.js';
-import { applyChain, stylesheetParams, transformEtag } from '../xslt/apply.js';
+import { applyChain, chainBody, stylesheetParams, transformEtag } from '../xslt/apply.js';
 import { contentTypeOf, isMediaType } from '../xslt/engine.js';
 
 const transform: ServiceHandler = async (req, res, ctx) => {
@@ -15,7 +15,7 @@ const transform: ServiceHandler = async (req, res, ctx) => {
   const result = await applyChain(ctx, ctx.parseXml(source.bytes, source.uri), stylesheets, params);
   res.header('content-type', mediaType === undefined ? contentTypeOf(result.output) : `${mediaType}; charset=utf-8`);
   if (req.method === 'GET') res.header('etag', transformEtag(ctx, source, result, req.query));
-  return result.text;
+  return chainBody(result);
 };
 
 /**

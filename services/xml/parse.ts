@@ -1,8 +1,9 @@
 import { SaxesParser, type SaxesTagNS } from 'saxes';
-import { XDocument, type XNode } from 'xslt-processor';
+import type { XDocument } from 'xslt-processor';
 import type { XmlLimits } from '../../schemas/config.js';
 import { AkaraError } from '../errors.js';
 import { decodeXml } from './decode.js';
+import { TreeBuilder } from './tree.js';
 
 export interface XmlProblem {
   line: number;
@@ -118,44 +119,15 @@ export function checkXml(input: Uint8Array | string, options: ParseOptions, maxP
 export function parseXml(input: Uint8Array | string, options: ParseOptions): XDocument {
   checkSize(typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength, options);
   const text = typeof input === 'string' ? input : decodeXml(input, options.uri);
-  const doc = new XDocument();
-  const stack: XNode[] = [doc];
-  const append = (node: XNode) => {
-    const parent = stack[stack.length - 1]!;
-    node.siblingPosition = parent.childNodes.length;
-    parent.appendChild(node);
-  };
+  const tree = new TreeBuilder();
   const problems = scan(text, options, {
-    open(tag) {
-      const element = doc.createElement(tag.name);
-      element.namespaceUri = tag.uri === '' ? null : tag.uri;
-      for (const attribute of Object.values(tag.attributes)) {
-        element.setAttribute(attribute.name, attribute.value);
-      }
-      for (const node of element.childNodes) {
-        // Attributes are child nodes in this DOM; only prefixed ones are in a namespace.
-        if (node.nodeType === 2 && node.prefix) node.namespaceUri = tag.attributes[node.nodeName]?.uri || null;
-      }
-      append(element);
-      stack.push(element);
-    },
-    close() {
-      stack.pop();
-    },
-    text(t) {
-      // Text outside the document element (whitespace between prolog items) is not part of the tree.
-      if (stack.length > 1) append(doc.createTextNode(t));
-    },
-    cdata(t) {
-      append(doc.createCDATASection(t));
-    },
-    comment(t) {
-      append(doc.createComment(t));
-    },
-    pi(target, body) {
-      append(doc.createProcessingInstruction(target, body));
-    },
+    open: (tag) => tree.open(tag.name, tag.uri, tag.attributes),
+    close: () => tree.close(),
+    text: (t) => tree.text(t),
+    cdata: (t) => tree.cdata(t),
+    comment: (t) => tree.comment(t),
+    pi: (target, body) => tree.processingInstruction(target, body),
   }, 1);
   if (problems.length > 0) throw malformed(problems[0]!, options.uri);
-  return doc;
+  return tree.doc;
 }

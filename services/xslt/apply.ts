@@ -1,4 +1,5 @@
 import type { XDocument } from 'xslt-processor';
+import { xmlBody, type XmlBody } from '../body.js';
 import type { ServiceContext } from '../context.js';
 import { AkaraError } from '../errors.js';
 import { contentHash, strongEtag } from '../etag.js';
@@ -7,7 +8,7 @@ import type { CompiledStylesheet, TransformResult } from './engine.js';
 /** The most stylesheets one request may chain. */
 export const MAX_CHAIN = 16;
 
-export interface ChainResult extends TransformResult {
+export interface ChainResult extends TransformResult<XDocument> {
   /** The compiled stylesheets, in order (their hashes identify the whole graphs). */
   stylesheets: CompiledStylesheet[];
 }
@@ -21,8 +22,8 @@ export function compileStylesheet(ctx: ServiceContext, uri: URL): Promise<Compil
 }
 
 /**
- * Applies stylesheets in order: each result is parsed again as the next one's source. Every stylesheet
- * gets the same string params.
+ * Applies stylesheets in order, each result the next one's source (handed over as a tree when the engine
+ * can, else parsed again). Every stylesheet gets the same string params.
  */
 export async function applyChain(ctx: ServiceContext, source: XDocument, stylesheets: readonly URL[], params: Record<string, string>): Promise<ChainResult> {
   if (stylesheets.length === 0) throw new AkaraError('AKR_ERR_PARAM_MISSING', { param: 'xslt' });
@@ -32,13 +33,21 @@ export async function applyChain(ctx: ServiceContext, source: XDocument, stylesh
   // Compile them all first: a bad stylesheet late in the chain fails before any work is done.
   const compiled = await Promise.all(stylesheets.map((uri) => compileStylesheet(ctx, uri)));
   let doc = source;
-  let result: TransformResult | undefined;
+  let result: TransformResult<XDocument> | undefined;
   const documents = new Map<string, XDocument>();
   for (const [i, stylesheet] of compiled.entries()) {
-    if (result !== undefined) doc = ctx.parseXml(result.text, compiled[i - 1]!.uri);
+    if (result !== undefined) doc = result.sourceTree?.() ?? ctx.parseXml(result.text, compiled[i - 1]!.uri);
     result = await transformWithDocuments(ctx, stylesheet, doc, params, documents);
   }
   return { ...result!, stylesheets: compiled };
+}
+
+/**
+ * A chain's answer body: its text, which a next consumer in the same worker (a pipeline's next stage)
+ * takes as a tree without parsing it, when the engine can give one.
+ */
+export function chainBody(result: ChainResult): string | XmlBody {
+  return result.sourceTree === undefined ? result.text : xmlBody(() => result.text, result.sourceTree);
 }
 
 /** The most documents `document()` may load in one request, and how many times a transform may rerun for them. */
@@ -53,7 +62,7 @@ const MAX_DOCUMENT_PASSES = 4;
  */
 async function transformWithDocuments(
   ctx: ServiceContext, stylesheet: CompiledStylesheet, source: XDocument, params: Record<string, string>, documents: Map<string, XDocument>,
-): Promise<TransformResult> {
+): Promise<TransformResult<XDocument>> {
   for (let pass = 1; ; pass++) {
     const missing = new Set<string>();
     const loadDocument = (ref: string): XDocument | null => {

@@ -42,10 +42,15 @@ export interface TransformOptions {
   loadDocument?: (uri: string) => unknown;
 }
 
-export interface TransformResult {
+export interface TransformResult<Doc = unknown> {
   /** The serialised result, escaped as its output method requires. */
   text: string;
   output: OutputSpec;
+  /**
+   * The result as the source of a next transform: a new tree each call, the one parsing `text` gives,
+   * without parsing it. Absent, or answering undefined, when only parsing `text` can give it.
+   */
+  sourceTree?: () => Doc | undefined;
 }
 
 export interface XsltEngine<Doc = unknown> {
@@ -56,7 +61,7 @@ export interface XsltEngine<Doc = unknown> {
   /** Loads and compiles the stylesheet graph from `uri`; throws AKR_ERR_XSLT_COMPILE with the module's URI. */
   compile(uri: string, load: ModuleLoader): Promise<CompiledStylesheet>;
   /** Applies a compiled stylesheet; throws AKR_ERR_XSLT_RUNTIME. */
-  transform(stylesheet: CompiledStylesheet, source: Doc, options?: TransformOptions): Promise<TransformResult>;
+  transform(stylesheet: CompiledStylesheet, source: Doc, options?: TransformOptions): Promise<TransformResult<Doc>>;
 }
 
 const DEFAULT_MEDIA_TYPES: Record<OutputMethod, string> = {

@@ -13,6 +13,9 @@ import {
 } from './escape.js';
 import { isHtmlElement, isRawTextElement, isVoidElement, minimisedAttribute, rawText } from './html.js';
 import { isBalancedMarkup } from './raw-markup.js';
+import {
+  ATTRIBUTE, CDATA, COMMENT, DOCUMENT, ELEMENT, elementAttributes, FRAGMENT, INITIAL_SCOPE, prefixOf, PROCESSING_INSTRUCTION, TEXT, type Scope,
+} from './result-tree.js';
 
 export interface SerializeOptions {
   method: OutputMethod;
@@ -21,19 +24,6 @@ export interface SerializeOptions {
   /** xml only: expanded names (`{uri}local`, or `local` in no namespace) whose text children are written as CDATA sections. */
   cdataSectionElements?: ReadonlySet<string>;
 }
-
-const ELEMENT = 1;
-const ATTRIBUTE = 2;
-const TEXT = 3;
-const CDATA = 4;
-const PROCESSING_INSTRUCTION = 7;
-const COMMENT = 8;
-const DOCUMENT = 9;
-const FRAGMENT = 11;
-
-/** In-scope namespaces of the result: prefix (`''` for the default) to URI (`''` for none). */
-type Scope = ReadonlyMap<string, string>;
-const INITIAL_SCOPE: Scope = new Map([['xml', 'http://www.w3.org/XML/1998/namespace'], ['', '']]);
 
 /** How the text children of the element being written are written. */
 type TextMode = 'escaped' | 'cdata' | 'raw';
@@ -129,34 +119,17 @@ class Writer {
 
   #element(node: XNode, parentScope: Scope, depth: number): void {
     const name = checkQName(node.nodeName, 'an element');
-    const ownPrefix = prefixOf(name);
-    let scope = parentScope;
-    let declarations = '';
-    const attributes: XNode[] = [];
-    for (const attribute of node.childNodes) {
-      if (attribute.nodeType !== ATTRIBUTE) continue;
-      const attributeName = attribute.nodeName;
-      if (attributeName !== 'xmlns' && !attributeName.startsWith('xmlns:')) {
-        attributes.push(attribute);
-        continue;
-      }
-      const prefix = attributeName === 'xmlns' ? '' : checkQName(attributeName, 'a namespace declaration').slice(6);
-      const uri = attribute.nodeValue;
-      // xml is bound once and for all; XML 1.0 namespaces cannot undeclare a prefix.
-      if (prefix === 'xml' || prefix === 'xmlns' || (prefix !== '' && uri === '') || scope.get(prefix) === uri) continue;
-      if (scope === parentScope) scope = new Map(parentScope);
-      (scope as Map<string, string>).set(prefix, uri);
+    const { scope, declarations, attributes } = elementAttributes(node, parentScope);
+    let written = '';
+    for (const declaration of declarations) {
       // html: the XHTML namespace is HTML's own; writing it would only be noise.
-      if (this.#html && prefix === '' && uri === XHTML_NS) continue;
-      const declaration = ` ${attributeName}="${this.#attributeValue(uri)}"`;
-      // The element's own namespace first, as xsltproc writes it.
-      declarations = prefix === ownPrefix ? declaration + declarations : declarations + declaration;
+      if (this.#html && declaration.prefix === '' && declaration.uri === XHTML_NS) continue;
+      written += ` ${declaration.name}="${this.#attributeValue(declaration.uri)}"`;
     }
     this.#checkPrefix(name, scope);
     const html = this.#html && isHtmlElement(name, scope);
-    let written = '';
     for (const attribute of attributes) written += this.#attribute(attribute, scope, html);
-    this.out += `<${name}${declarations}${written}`;
+    this.out += `<${name}${written}`;
     // An empty text node is no content (the data model has none; the engine makes them for empty values).
     const hasContent = node.childNodes.some((child) => child.nodeType !== ATTRIBUTE && !(child.nodeType === TEXT && child.nodeValue === ''));
     if (html && isVoidElement(name) && !hasContent) {
@@ -196,11 +169,6 @@ class Writer {
 }
 
 const XHTML_NS = 'http://www.w3.org/1999/xhtml';
-
-function prefixOf(qname: string): string {
-  const colon = qname.indexOf(':');
-  return colon < 0 ? '' : qname.slice(0, colon);
-}
 
 /** `{uri}local`, or `local` in no namespace: how cdata-section-elements names are given. */
 function expandedName(name: string, scope: Scope): string {

@@ -9,6 +9,7 @@ import { checkExpressions } from './check-expressions.js';
 import type { CompiledStylesheet, ModuleLoader, TransformOptions, TransformResult, XsltEngine } from './engine.js';
 import { declaredOutput, resolveOutput, resultMethod, type DeclaredOutput } from './output.js';
 import { serializeResult } from './serialize.js';
+import { sourceTree } from './source-tree.js';
 import { loadGraph, type ParsedModule, type Precedence } from './stylesheet-graph.js';
 import { PatchedXslt, type XsltInternals } from './xslt-processor-patches.js';
 
@@ -120,7 +121,7 @@ export class XsltProcessorEngine implements XsltEngine<XDocument> {
     return compiled;
   }
 
-  async transform(stylesheet: CompiledStylesheet, source: XDocument, options: TransformOptions = {}): Promise<TransformResult> {
+  async transform(stylesheet: CompiledStylesheet, source: XDocument, options: TransformOptions = {}): Promise<TransformResult<XDocument>> {
     const compiled = stylesheet as Compiled;
     const xslt = new PatchedXslt({
       parameters: Object.entries(options.params ?? {}).map(([name, value]) => ({ name, value })),
@@ -135,9 +136,12 @@ export class XsltProcessorEngine implements XsltEngine<XDocument> {
       const result = await xslt.xsltProcessToDocument(source, compiled.flattened);
       const method = resultMethod(compiled.declared, result);
       const output = resolveOutput(compiled.declared, method);
-      const text = serializeResult(result, { method, indent: output.indent, cdataSectionElements: compiled.declared.cdataSectionElements });
+      const cdataSectionElements = compiled.declared.cdataSectionElements;
+      const text = serializeResult(result, { method, indent: output.indent, cdataSectionElements });
       // XSLT 1.0 §16.1: the xml method writes an XML declaration unless told not to.
-      return { text: method === 'xml' && !output.omitXmlDeclaration ? `${XML_DECLARATION}\n${text}` : text, output };
+      const written = method === 'xml' && !output.omitXmlDeclaration ? `${XML_DECLARATION}\n${text}` : text;
+      if (method !== 'xml' || output.indent || cdataSectionElements.size > 0 || Buffer.byteLength(written) > this.#limits.maxBytes) return { text: written, output };
+      return { text: written, output, sourceTree: () => sourceTree(result, this.#limits) };
     } catch (err) {
       if (err instanceof AkaraError) {
         if (err.code !== 'AKR_ERR_XSLT_RUNTIME' || err.detail.uri !== undefined) throw err;

@@ -25,6 +25,14 @@ before(async () => {
         { service: XML2JSON },
       ],
     }, {
+      id: 'http://example.org/pipelines/svg-summary',
+      path: '/svg-summary',
+      stages: [
+        { service: XSLT, params: { '@xslt': '/t/identity.xsl' } },
+        { service: XSLT, params: { '@xslt': '/t/svg.xsl' } },
+        { service: XSLT, params: { '@xslt': '/t/svg-summary.xsl' } },
+      ],
+    }, {
       id: 'http://example.org/pipelines/broken',
       path: '/broken',
       stages: [
@@ -65,7 +73,7 @@ describe('pipelines', () => {
 
   it('answer each stage\'s output, params and duration on ?trace=1', async () => {
     const res = await fetch(`${server.url}/recent-titles?@source=/docs/catalog.xml&trace=1`);
-    const trace = await res.json() as { pipeline: string; stages: Array<{ stage: number; service: string; params: string[][]; status: number; durationMs: number; output: string }> };
+    const trace = await res.json() as { pipeline: string; stages: Array<{ stage: number; service: string; params: string[][]; status: number; durationMs: number; outputTree: boolean; output: string }> };
     assert.equal(trace.pipeline, 'http://example.org/pipelines/recent-titles');
     assert.deepEqual(trace.stages.map((s) => [s.stage, s.service, s.status]), [[1, XSLT, 200], [2, XSLT, 200], [3, XML2JSON, 200]]);
     assert.deepEqual(trace.stages[0]!.params, [['@source', '/docs/catalog.xml'], ['@xslt', '/t/titles.xsl']]);
@@ -73,6 +81,23 @@ describe('pipelines', () => {
     assert.match(trace.stages[0]!.output, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<titles><t year="1965">Dune<\/t><t year="1951">Foundation<\/t>/);
     assert.deepEqual(JSON.parse(trace.stages[2]!.output), RECENT);
     for (const s of trace.stages) assert.ok(typeof s.durationMs === 'number' && s.durationMs >= 0);
+    // Both XSLT stages hand their result tree on with the bytes; the last stage has no next one.
+    assert.deepEqual(trace.stages.map((s) => s.outputTree), [true, true, false]);
+  });
+
+  it('hand each XSLT result on as a tree, namespaces included, with the same answer as separate calls', async () => {
+    const source = '<a xmlns:x="urn:x"><x:b/>text</a>';
+    const res = await fetch(`${server.url}/svg-summary`, { method: 'POST', body: source });
+    assert.equal(res.status, 200);
+    const answer = await res.text();
+    assert.equal(answer, '<summary elements="2" text="2"/>');
+    let body = source;
+    for (const xsl of ['identity', 'svg', 'svg-summary']) {
+      body = await (await fetch(`${server.url}/akara.xslt?@xslt=/t/${xsl}.xsl`, { method: 'POST', body })).text();
+    }
+    assert.equal(body, answer);
+    const trace = await (await fetch(`${server.url}/svg-summary?trace=1`, { method: 'POST', body: source })).json() as { stages: Array<{ outputTree: boolean }> };
+    assert.deepEqual(trace.stages.map((s) => s.outputTree), [true, true, false]);
   });
 
   it('stop at a failing stage with an error naming the stage and the service', async () => {
