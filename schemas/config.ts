@@ -160,9 +160,12 @@ export const PipelineSchema = z.strictObject({
 /** A synchronous trigger: an action (a service or class, by URI) run before or after matching invocations. */
 export const TriggerSchema = z.strictObject({
   name: z.string().min(1),
-  /** `before-invoke`, `after-invoke`, or `event:{name}`: an event fired from outside at `POST /akara/events/{name}`. */
-  event: z.union([z.enum(['before-invoke', 'after-invoke', 'resource-change']), z.string().regex(/^event:[\w.-]{1,100}$/)], {
-    error: "must be 'before-invoke', 'after-invoke', 'resource-change' or 'event:{name}'",
+  /**
+   * `before-invoke`, `after-invoke` (a successful answer), `invoke-error` (a service that ran and failed or
+   * answered 4xx/5xx), `resource-change`, or `event:{name}` (fired at `POST /akara/events/{name}` or by `ctx.emit`).
+   */
+  event: z.union([z.enum(['before-invoke', 'after-invoke', 'invoke-error', 'resource-change']), z.string().regex(/^event:[\w.-]{1,100}$/)], {
+    error: "must be 'before-invoke', 'after-invoke', 'invoke-error', 'resource-change' or 'event:{name}'",
   }),
   /** Which invocations: a service id, and/or a path pattern (`*` matches anything, e.g. '/docs/*'). */
   filter: z.strictObject({ service: z.string().min(1).optional(), path: z.string().startsWith('/').optional() }).optional(),
@@ -186,7 +189,7 @@ export const TriggerSchema = z.strictObject({
   quarantineAfter: positiveInt().default(5),
   quarantineMs: positiveInt().default(60_000),
 }).refine((t) => t.event !== 'before-invoke' || t.mode === 'sync', { error: 'a before-invoke trigger is sync', path: ['mode'] })
-  .refine((t) => !(t.event.startsWith('event:') || t.event === 'resource-change') || t.mode === 'async', { error: 'event:{name} and resource-change triggers are async', path: ['mode'] })
+  .refine((t) => !(t.event.startsWith('event:') || t.event === 'resource-change' || t.event === 'invoke-error') || t.mode === 'async', { error: 'event:{name}, invoke-error and resource-change triggers are async', path: ['mode'] })
   .refine((t) => t.mode === 'async' || !('webhook' in t.action), { error: "a webhook action needs mode 'async'", path: ['action'] });
 
 /** How asynchronous triggers' deliveries are kept and retried. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** `POST /akara/triggers`: a webhook subscription. */
 export const SubscriptionRequestSchema = z.strictObject({
-  event: z.union([z.literal('after-invoke'), z.string().regex(/^event:[\w.-]{1,100}$/)], { error: "must be 'after-invoke' or 'event:{name}'" }),
+  event: z.union([z.enum(['after-invoke', 'invoke-error']), z.string().regex(/^event:[\w.-]{1,100}$/)], { error: "must be 'after-invoke', 'invoke-error' or 'event:{name}'" }),
   filter: z.strictObject({ service: z.string().min(1).optional(), path: z.string().startsWith('/').optional() }).optional(),
   url: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }),
   /** The signing secret; one is made (and answered once) when none is given. */

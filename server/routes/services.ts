@@ -6,6 +6,7 @@ import type { SyncTriggers, TriggerSubject } from '../../services/triggers/sync-
 import { AkaraError } from '../../services/errors.js';
 import { parseParams } from '../../services/params.js';
 import { EtagCache, noneMatch } from '../etag-cache.js';
+import { problemOf } from '../problem.js';
 import type { Runtime } from '../generation.js';
 
 /** Headers the server sets itself, whatever a handler says. */
@@ -21,6 +22,13 @@ async function afterTriggers(triggers: SyncTriggers, subject: TriggerSubject, re
   if (answer.contentType !== undefined) headers.push(['content-type', answer.contentType]);
   return { status: answer.status, headers, body: answer.body };
 }
+
+/**
+ * Failures of requests the service never ran (the pool full or gone, the client gone): no `invoke-error`.
+ * Firing for them would turn an overload into a durable write per refused request.
+ */
+const NOT_RUN = new Set(['AKR_ERR_POOL_SATURATED', 'AKR_ERR_POOL_UNAVAILABLE', 'AKR_ERR_TASK_ABORTED']);
+const encoder = new TextEncoder();
 
 function allowOf(methods: readonly HttpMethod[]): string {
   const allow = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
@@ -79,8 +87,21 @@ export function serviceHandler(runtime: Runtime, publicRoot: () => string, serve
     };
     if (subject.body !== undefined) task.body = subject.body;
     if (subject.contentType !== undefined) task.contentType = subject.contentType;
-    let result = await pool.run(task, c.req.raw.signal);
+    let result: InvokeResult;
+    try {
+      result = await pool.run(task, c.req.raw.signal);
+    } catch (err) {
+      if (asyncTriggers.size > 0 && err instanceof AkaraError && !NOT_RUN.has(err.code)) {
+        const problem = problemOf(err, task.requestId, url.pathname);
+        asyncTriggers.record('invoke-error', subject, { status: err.status, body: encoder.encode(JSON.stringify(problem)), contentType: 'application/problem+json' }, 0, { 'akara-error-code': err.code });
+      }
+      throw err;
+    }
     if (triggers.size > 0 && result.status < 400) result = await afterTriggers(triggers, subject, result, c.req.raw.signal);
+    if (asyncTriggers.size > 0 && result.status >= 400) {
+      const type = result.headers.find(([name]) => name === 'content-type')?.[1];
+      asyncTriggers.record('invoke-error', subject, { status: result.status, body: result.body, ...(type === undefined ? {} : { contentType: type }) });
+    }
     // Durable before the answer goes out: a crash after this point loses no delivery.
     if (asyncTriggers.size > 0 && result.status < 400) {
       const type = result.headers.find(([name]) => name === 'content-type')?.[1];

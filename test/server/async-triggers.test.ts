@@ -367,3 +367,47 @@ describe('resource-change triggers', () => {
     assert.deepEqual(received[1], { body: '', path: '/space/note.xml', change: 'removed', type: 'application/octet-stream' });
   });
 });
+
+describe('invoke-error triggers', () => {
+  it('fire for a service that failed or answered 4xx/5xx, with its answer, and not for requests it never ran', async () => {
+    const { fixture } = await import('../helpers/server.js');
+    const receiver = await startReceiver((body, headers) => ({
+      body: body.toString(), event: headers['akara-event'], service: headers['akara-service'], status: headers['akara-status'],
+      code: headers['akara-error-code'], type: headers['content-type'],
+    }));
+    closers.push(() => receiver.close());
+    const dataDir = await mkdtemp(join(tmpdir(), 'akara-errors-'));
+    closers.push(() => rm(dataDir, { recursive: true, force: true }));
+    const server = await startTestServer({
+      pool: { minThreads: 1, maxThreads: 1 },
+      modules: [fixture('auditors.js')],
+      resources: [{ mount: '/t', root: 'test/fixtures/xslt' }],
+      fetch: { allowPrivateAddresses: true },
+      triggers: [{ name: 'errors', event: 'invoke-error', mode: 'async', action: { webhook: receiver.url, secret: 'a secret of at least twenty-four bytes' } }],
+      deliveries: { dataDir, pollMs: 20 },
+    });
+    closers.push(() => server.close());
+    const post = (path: string, body: string) => fetch(`${server.url}${path}`, { method: 'POST', body });
+    // Successes and refusals before the service runs fire nothing.
+    assert.equal((await post('/test/audit/veto', 'fine')).status, 200);
+    assert.equal((await fetch(`${server.url}/test/audit/veto`)).status, 405);
+    assert.equal((await post('/akara.xslt', '<a/>')).status, 400);
+    // A service answering 422, one throwing, and a transform of malformed XML do.
+    assert.equal((await post('/test/audit/veto', 'forbidden')).status, 422);
+    await expectProblem(await post('/test/audit/fail', ''), 500, 'AKR_ERR_SERVICE_FAILED');
+    await expectProblem(await post('/akara.xslt?@xslt=/t/identity.xsl', '<a>'), 422, 'AKR_ERR_XML_MALFORMED');
+    await eventually(() => receiver.received.length === 3, 5_000, 'the error events');
+    const received = [...receiver.received].sort((a, b) => `${a.status} ${a.service}`.localeCompare(`${b.status} ${b.service}`));
+    assert.deepEqual(received.map(({ body: _body, ...rest }) => rest), [
+      { event: 'invoke-error', service: 'http://example.org/test/auditors/veto', status: '422', code: undefined, type: 'text/plain; charset=utf-8' },
+      { event: 'invoke-error', service: 'http://purl.org/akara/services/builtin/xslt', status: '422', code: 'AKR_ERR_XML_MALFORMED', type: 'application/problem+json' },
+      { event: 'invoke-error', service: 'http://example.org/test/auditors/fail', status: '500', code: 'AKR_ERR_SERVICE_FAILED', type: 'application/problem+json' },
+    ]);
+    assert.equal(received[0]!.body, 'the body holds a forbidden word');
+    const problem = JSON.parse(received[1]!.body) as Record<string, unknown>;
+    assert.equal(problem.code, 'AKR_ERR_XML_MALFORMED');
+    assert.equal(problem.instance, '/akara.xslt');
+    assert.equal(typeof problem.requestId, 'string');
+    assert.deepEqual(await deliveries(server), { pending: 0, dead: 0, delivered: 3, failedAttempts: 0 });
+  });
+});

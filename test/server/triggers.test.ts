@@ -67,4 +67,11 @@ describe('synchronous triggers', () => {
     await assert.rejects(startTestServer({ resources: [{ mount: '/docs', root: 'examples/docs' }], triggers: [{ name: 'get-only', event: 'before-invoke', action: { service: 'http://purl.org/akara/services/builtin/resources/docs' } }] }),
       (err: Error & { code?: string }) => err.code === 'AKR_ERR_CONFIG_INVALID' && /resources\/docs has no POST, which triggers call/.test(err.message));
   });
+
+  it('are refused at start on events that only reactors take', async () => {
+    for (const event of ['invoke-error', 'resource-change', 'event:order']) {
+      await assert.rejects(serve([{ name: 'sync-on-async', event, action: { service: 'http://purl.org/akara/services/builtin/echo' } }]),
+        (err: Error & { code?: string }) => err.code === 'AKR_ERR_CONFIG_INVALID' && /triggers\[0\]\.mode event:{name}, invoke-error and resource-change triggers are async/.test(err.message), event);
+    }
+  });
 });
