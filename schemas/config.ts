@@ -245,7 +245,14 @@ export const ConfigSchema = z.strictObject({
   pipelineTrace: z.boolean({ error: 'must be true or false' }).default(false),
   /** Incoming events (`POST /akara/events/{name}`): signed as Standard Webhooks with this secret. */
   events: z.strictObject({
-    secret: z.string().min(24, { error: 'must be at least 24 characters' }),
+    /**
+     * The signing secret; or a list while rotating: any of them verifies an incoming event, and the first
+     * signs the events services emit.
+     */
+    secret: z.union([
+      z.string().min(24, { error: 'must be at least 24 characters' }),
+      z.array(z.string().min(24, { error: 'must be at least 24 characters' })).min(1, { error: 'must hold a secret' }).max(8, { error: 'must hold at most 8 secrets' }),
+    ], { error: 'must be a secret of at least 24 characters, or a list of them' }).transform((secret) => (typeof secret === 'string' ? [secret] : secret)),
     /** How far a `webhook-timestamp` may be from now; also how long delivery ids are remembered. */
     toleranceSeconds: positiveInt(3_600).default(300),
   }).optional(),

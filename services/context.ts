@@ -67,7 +67,7 @@ export function createContext(tools: WorkerTools, requestScope: FetchScope): Ser
         throw new AkaraError('AKR_ERR_SERVICE_REJECTED', { reason: 'emitting events needs events.secret in the config' }, { status: 409 });
       }
       const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-      return tools.services.emit(scope.serverUrl, config.events.secret, name, bytes, options.contentType ?? (typeof body === 'string' ? 'text/plain; charset=utf-8' : undefined));
+      return tools.services.emit(scope.serverUrl, config.events.secret[0]!, name, bytes, options.contentType ?? (typeof body === 'string' ? 'text/plain; charset=utf-8' : undefined));
     },
     get services(): ServicesView {
       if (!tools.services || scope.serverUrl === undefined) throw new AkaraError('AKR_ERR_NO_PROVIDER', { class: 'any (no services manager here)' });

@@ -14,7 +14,7 @@ function sameSignature(given: string, expected: string): boolean {
 
 /**
  * `POST /akara/events/{name}`: an outside system fires an event, signed as Standard Webhooks with the
- * config's `events.secret`. A timestamp outside the tolerance, or a signature that does not match, is 401;
+ * config's `events.secret` (any of them, while rotating). A timestamp outside the tolerance, or a signature that does not match, is 401;
  * a delivery id seen within the tolerance is acknowledged without firing again. The event's async triggers
  * (`event: 'event:{name}'`) get the body.
  */
@@ -31,8 +31,8 @@ export function eventRoutes(runtime: Runtime): Hono {
     if (!id || id.length > 200 || !Number.isInteger(timestamp) || signatures.length === 0) throw reject('webhook-id, webhook-timestamp and webhook-signature are required');
     if (Math.abs(Date.now() / 1000 - timestamp) > config.events.toleranceSeconds) throw reject(`the timestamp is more than ${config.events.toleranceSeconds} s from now`);
     const body = new Uint8Array(await c.req.arrayBuffer());
-    const expected = webhookSignature(config.events.secret, id, timestamp, body);
-    if (!signatures.some((s) => sameSignature(s, expected))) throw reject('the signature does not match');
+    const expected = config.events.secret.map((secret) => webhookSignature(secret, id, timestamp, body));
+    if (!signatures.some((s) => expected.some((e) => sameSignature(s, e)))) throw reject('the signature does not match');
     if (!asyncTriggers.firstSeen(id, config.events.toleranceSeconds)) return c.json({ id, duplicate: true }, 200);
     const type = c.req.header('content-type');
     const deliveries = asyncTriggers.record(`event:${name}`, { serviceId: '', path: `/akara/events/${name}`, method: 'POST' }, {

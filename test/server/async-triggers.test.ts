@@ -175,21 +175,23 @@ describe('incoming events', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'akara-events-'));
     closers.push(() => rm(dataDir, { recursive: true, force: true }));
     const secret = 'the events secret, 24 bytes or more';
+    // While rotating, the previous secret verifies too.
+    const previous = 'the previous secret, 24 bytes or more';
     const server = await startTestServer({
       pool: { minThreads: 1, maxThreads: 1 },
       peers: [{ url: receiver.url }],
-      events: { secret, toleranceSeconds: 300 },
+      events: { secret: [secret, previous], toleranceSeconds: 300 },
       triggers: [{ name: 'on-order', event: 'event:order', mode: 'async', action: { service: GREETER_ID } }],
       deliveries: { dataDir, pollMs: 20 },
     });
     closers.push(() => server.close());
-    const fire = (id: string, body: string, options: { timestamp?: number; signedBody?: string; headers?: Record<string, string> } = {}) => {
+    const fire = (id: string, body: string, options: { timestamp?: number; signedBody?: string; secret?: string } = {}) => {
       const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-      const signature = webhookSignature(secret, id, timestamp, new TextEncoder().encode(options.signedBody ?? body));
+      const signature = webhookSignature(options.secret ?? secret, id, timestamp, new TextEncoder().encode(options.signedBody ?? body));
       return fetch(`${server.url}/akara/events/order`, {
         method: 'POST',
         body,
-        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,bogus ${signature}`, ...options.headers },
+        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,bogus ${signature}` },
       });
     };
     const accepted = await fire('evt-1', '{"order":1}');
@@ -201,11 +203,15 @@ describe('incoming events', () => {
     assert.equal(again.status, 200);
     assert.deepEqual(await again.json(), { id: 'evt-1', duplicate: true });
 
+    const signedWithPrevious = await fire('evt-4', '{"order":4}', { secret: previous });
+    assert.equal(signedWithPrevious.status, 202);
+    await eventually(() => receiver.deliveries.length === 2, 5_000, 'the second delivery');
+    await expectProblem(await fire('evt-5', '{"order":5}', { secret: 'a secret nobody configured, 24+' }), 401, 'AKR_ERR_EVENT_REJECTED');
     await expectProblem(await fire('evt-2', '{"order":999}', { signedBody: '{"order":2}' }), 401, 'AKR_ERR_EVENT_REJECTED');
     await expectProblem(await fire('evt-3', '{"order":3}', { timestamp: Math.floor(Date.now() / 1000) - 3_600 }), 401, 'AKR_ERR_EVENT_REJECTED');
     await expectProblem(await fetch(`${server.url}/akara/events/order`, { method: 'POST', body: '{}' }), 401, 'AKR_ERR_EVENT_REJECTED');
     await new Promise((r) => setTimeout(r, 200));
-    assert.equal(receiver.deliveries.length, 1);
+    assert.equal(receiver.deliveries.length, 2);
   });
 });
 
