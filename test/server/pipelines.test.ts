@@ -8,6 +8,7 @@ const XML2JSON = 'http://purl.org/akara/services/builtin/xml2json';
 
 const base = {
   resources: [{ mount: '/docs', root: 'examples/docs' }, { mount: '/t', root: 'test/fixtures/xslt' }],
+  transforms: 'examples/transforms',
   pool: { minThreads: 1, maxThreads: 1 },
 };
 
@@ -20,8 +21,8 @@ before(async () => {
       id: 'http://example.org/pipelines/recent-titles',
       path: '/recent-titles',
       stages: [
-        { service: XSLT, params: { '@xslt': '/t/titles.xsl' } },
-        { service: XSLT, params: { '@xslt': '/t/since.xsl', min: '1965' } },
+        { service: XSLT, params: { '@xslt': 'titles' } },
+        { service: XSLT, params: { '@xslt': 'since', min: '1965' } },
         { service: XML2JSON },
       ],
     }, {
@@ -36,7 +37,7 @@ before(async () => {
       id: 'http://example.org/pipelines/broken',
       path: '/broken',
       stages: [
-        { service: XSLT, params: { '@xslt': '/t/titles.xsl' } },
+        { service: XSLT, params: { '@xslt': 'titles' } },
         { service: XSLT, params: { '@xslt': '/t/broken.xsl' } },
       ],
     }],
@@ -76,8 +77,8 @@ describe('pipelines', () => {
     const trace = await res.json() as { pipeline: string; stages: Array<{ stage: number; service: string; params: string[][]; status: number; durationMs: number; outputTree: boolean; output: string }> };
     assert.equal(trace.pipeline, 'http://example.org/pipelines/recent-titles');
     assert.deepEqual(trace.stages.map((s) => [s.stage, s.service, s.status]), [[1, XSLT, 200], [2, XSLT, 200], [3, XML2JSON, 200]]);
-    assert.deepEqual(trace.stages[0]!.params, [['@source', '/docs/catalog.xml'], ['@xslt', '/t/titles.xsl']]);
-    assert.deepEqual(trace.stages[1]!.params, [['@xslt', '/t/since.xsl'], ['min', '1965']]);
+    assert.deepEqual(trace.stages[0]!.params, [['@source', '/docs/catalog.xml'], ['@xslt', 'titles']]);
+    assert.deepEqual(trace.stages[1]!.params, [['@xslt', 'since'], ['min', '1965']]);
     assert.match(trace.stages[0]!.output, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<titles><t year="1965">Dune<\/t><t year="1951">Foundation<\/t>/);
     assert.deepEqual(JSON.parse(trace.stages[2]!.output), RECENT);
     for (const s of trace.stages) assert.ok(typeof s.durationMs === 'number' && s.durationMs >= 0);
