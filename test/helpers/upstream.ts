@@ -9,18 +9,18 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-/** A plain HTTP server on a free loopback port, standing in for a remote host. */
-export async function startUpstream(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Upstream> {
+/** A plain HTTP server on a loopback port (a free one unless given), standing in for a remote host. */
+export async function startUpstream(handler: (req: IncomingMessage, res: ServerResponse) => void, port = 0): Promise<Upstream> {
   const hits: string[] = [];
   const server = createServer((req, res) => {
     hits.push(req.url ?? '');
     handler(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: `http://127.0.0.1:${bound}`,
+    port: bound,
     hits,
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
@@ -38,7 +38,7 @@ export interface Receiver<T> {
 }
 
 /** A webhook receiver on loopback: reads each request whole, records what `record` makes of it, answers `status`. */
-export async function startReceiver<T>(record: (body: Buffer, headers: IncomingMessage['headers']) => T, status = 204): Promise<Receiver<T>> {
+export async function startReceiver<T>(record: (body: Buffer, headers: IncomingMessage['headers']) => T, status = 204, port = 0): Promise<Receiver<T>> {
   const received: T[] = [];
   const upstream = await startUpstream((req, res) => {
     const chunks: Buffer[] = [];
@@ -46,7 +46,7 @@ export async function startReceiver<T>(record: (body: Buffer, headers: IncomingM
       received.push(record(Buffer.concat(chunks), req.headers));
       res.writeHead(status).end();
     });
-  });
+  }, port);
   return { url: `${upstream.url}/hook`, received, close: () => upstream.close() };
 }
 

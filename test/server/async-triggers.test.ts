@@ -126,17 +126,23 @@ describe('pending deliveries', () => {
   });
 });
 
+const WEBHOOK_SECRET = `whsec_${Buffer.from('a secret of at least twenty-four bytes').toString('base64')}`;
+
+/** A webhook receiver that checks each delivery's Standard Webhooks signature (WEBHOOK_SECRET). */
+async function signedReceiver(port = 0) {
+  const { createHmac, timingSafeEqual } = await import('node:crypto');
+  return startReceiver((body, headers) => {
+    const id = String(headers['webhook-id']);
+    const timestamp = String(headers['webhook-timestamp']);
+    const expected = createHmac('sha256', Buffer.from(WEBHOOK_SECRET.slice(6), 'base64')).update(`${id}.${timestamp}.`).update(body).digest();
+    const given = Buffer.from(String(headers['webhook-signature']).replace(/^v1,/, ''), 'base64');
+    return { id, timestamp, valid: given.length === expected.length && timingSafeEqual(given, expected), body: body.toString(), event: headers['akara-event'] as string | undefined };
+  }, 204, port);
+}
+
 describe('webhook deliveries', () => {
   it('are signed as Standard Webhooks, and the receiver can verify them', async () => {
-    const { createHmac, timingSafeEqual } = await import('node:crypto');
-    const secret = `whsec_${Buffer.from('a secret of at least twenty-four bytes').toString('base64')}`;
-    const receiver = await startReceiver((body, headers) => {
-      const id = String(headers['webhook-id']);
-      const timestamp = String(headers['webhook-timestamp']);
-      const expected = createHmac('sha256', Buffer.from(secret.slice(6), 'base64')).update(`${id}.${timestamp}.`).update(body).digest();
-      const given = Buffer.from(String(headers['webhook-signature']).replace(/^v1,/, ''), 'base64');
-      return { id, timestamp, valid: given.length === expected.length && timingSafeEqual(given, expected), body: body.toString(), event: headers['akara-event'] as string | undefined };
-    });
+    const receiver = await signedReceiver();
     closers.push(() => receiver.close());
     const { received, url: hook } = receiver;
     const dataDir = await mkdtemp(join(tmpdir(), 'akara-webhooks-'));
@@ -144,7 +150,7 @@ describe('webhook deliveries', () => {
     const server = await startTestServer({
       pool: { minThreads: 1, maxThreads: 1 },
       fetch: { allowPrivateAddresses: true },
-      triggers: [{ name: 'hook', event: 'after-invoke', mode: 'async', filter: { path: '/akara.echo' }, action: { webhook: hook, secret } }],
+      triggers: [{ name: 'hook', event: 'after-invoke', mode: 'async', filter: { path: '/akara.echo' }, action: { webhook: hook, secret: WEBHOOK_SECRET } }],
       deliveries: { dataDir, pollMs: 20 },
     });
     closers.push(() => server.close());
@@ -156,6 +162,36 @@ describe('webhook deliveries', () => {
     assert.equal(delivery!.event, 'after-invoke');
     assert.match(delivery!.id, /^[0-9a-f-]{36}$/);
     assert.ok(Math.abs(Number(delivery!.timestamp) - Date.now() / 1000) < 30);
+  });
+
+  it('to a receiver that is down are retried, dead-lettered, and replayed with the same id once it is up', async () => {
+    const port = await freePort();
+    const dataDir = await mkdtemp(join(tmpdir(), 'akara-webhooks-down-'));
+    closers.push(() => rm(dataDir, { recursive: true, force: true }));
+    const server = await startTestServer({
+      pool: { minThreads: 1, maxThreads: 1 },
+      fetch: { allowPrivateAddresses: true },
+      triggers: [{ name: 'hook', event: 'after-invoke', mode: 'async', filter: { path: '/akara.echo' }, action: { webhook: `http://127.0.0.1:${port}/hook`, secret: WEBHOOK_SECRET } }],
+      deliveries: { dataDir, maxAttempts: 3, backoffMs: 20, maxBackoffMs: 50, pollMs: 20 },
+      adminToken: ADMIN,
+    });
+    closers.push(() => server.close());
+    const answer = await (await fetch(`${server.url}/akara.echo`, { method: 'POST', body: 'while down' })).text();
+    await eventually(async () => (await deliveries(server)).dead === 1, 5_000, 'the dead letter');
+    assert.deepEqual(await deliveries(server), { pending: 0, dead: 1, delivered: 0, failedAttempts: 3 });
+    const admin = { authorization: `Bearer ${ADMIN}` };
+    const list = `${server.url}/akara/triggers/dead-letters`;
+    const { deadLetters } = await (await fetch(list, { headers: admin })).json() as { deadLetters: Array<{ id: string; trigger: string; attempts: number; lastError: string }> };
+    assert.equal(deadLetters.length, 1);
+    assert.deepEqual([deadLetters[0]!.trigger, deadLetters[0]!.attempts], ['hook', 3]);
+    assert.match(deadLetters[0]!.lastError, /ECONNREFUSED|connect|fetch failed/i);
+
+    const receiver = await signedReceiver(port);
+    closers.push(() => receiver.close());
+    assert.equal((await fetch(`${list}/${deadLetters[0]!.id}/replay`, { method: 'POST', headers: admin })).status, 202);
+    await eventually(() => receiver.received.length === 1, 5_000, 'the replayed delivery');
+    assert.deepEqual([receiver.received[0]!.id, receiver.received[0]!.valid, receiver.received[0]!.body], [deadLetters[0]!.id, true, answer]);
+    assert.deepEqual(await deliveries(server), { pending: 0, dead: 0, delivered: 1, failedAttempts: 3 });
   });
 
   it('go through the fetch policy: a private or metadata target fails the start, no packet sent', async () => {
