@@ -57,6 +57,6 @@ export function onError(err: Error, c: Context): Response {
   const requestId = (c.get('requestId') as string | undefined) ?? '';
   const body = JSON.stringify(problemOf(akara, requestId, new URL(c.req.url).pathname));
   // Codes such as 499 are not in Hono's status union.
-  return c.newResponse(body, akara.status as StatusCode, problemHeaders(akara));
+  return c.newResponse(body, akara.status as StatusCode, { ...problemHeaders(akara), 'content-length': String(Buffer.byteLength(body)) });
 }
 

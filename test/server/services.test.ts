@@ -149,4 +149,13 @@ describe('logging', () => {
     assert.deepEqual({ ...lines[0], time: 0, ms: 0, pid: 0, hostname: 0 },
       { level: 30, time: 0, pid: 0, hostname: 0, reqId: 'client-chosen-id-1', method: 'GET', path: '/akara.echo', status: 200, bytes: 4, ms: 0, msg: 'request' });
   });
+
+  it('logs the size of a problem answer', async () => {
+    const res = await fetch(`${server.url}/akara.echo`, { method: 'PUT', headers: { 'x-request-id': 'client-chosen-id-2' } });
+    assert.equal(res.status, 405);
+    const body = await res.text();
+    assert.equal(res.headers.get('content-length'), String(Buffer.byteLength(body)));
+    const [line] = server.logs.filter((l) => l.reqId === 'client-chosen-id-2' && l.msg === 'request');
+    assert.equal(line?.bytes, Buffer.byteLength(body));
+  });
 });
