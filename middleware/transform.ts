@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { pathToFileURL } from 'node:url';
 import type { UserConfig } from '../schemas/config.js';
-import { resolveConfig } from '../server/config.js';
+import { resolveConfig } from '../services/config.js';
 import { AkaraError } from '../services/errors.js';
 import { MAX_URI_LENGTH } from '../services/resolver/resolver.js';
 import { decodeXml } from '../services/xml/decode.js';
