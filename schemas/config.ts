@@ -28,6 +28,11 @@ export const PoolConfigSchema = z.strictObject({
   taskTimeoutMs: positiveInt().default(30_000),
   /** A thread's heap budget; a task past it is stopped: 507 AKR_ERR_TASK_MEMORY. */
   maxHeapMb: positiveInt(16_384).default(256),
+}).superRefine((pool, ctx) => {
+  // On the pool itself, so it is reported with the other problems of the config, not only when there are none.
+  if (pool.minThreads > pool.maxThreads) {
+    ctx.addIssue({ code: 'custom', path: ['minThreads'], message: `must not exceed pool.maxThreads (${pool.maxThreads})` });
+  }
 });
 
 export const LimitsConfigSchema = z.strictObject({
@@ -270,10 +275,6 @@ export const ConfigSchema = z.strictObject({
   runDir: z.string({ error: 'must be a folder path' }).min(1).default('.akara'),
   /** How long SIGTERM and a reload wait for requests in flight. */
   shutdownTimeoutMs: positiveInt().default(10_000),
-}).superRefine((config, ctx) => {
-  if (config.pool.minThreads > config.pool.maxThreads) {
-    ctx.addIssue({ code: 'custom', path: ['pool', 'minThreads'], message: `must not exceed pool.maxThreads (${config.pool.maxThreads})` });
-  }
 });
 
 /** A config file's content: every field optional. */

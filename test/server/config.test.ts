@@ -45,6 +45,8 @@ describe('config', () => {
 
   it('checks values against each other and that modules exist', () => {
     assert.match(configError({ pool: { minThreads: 3, maxThreads: 2 } }), /pool\.minThreads must not exceed pool\.maxThreads \(2\)/);
+    // Reported with the config's other problems, not only when there are none.
+    assert.match(configError({ port: -1, pool: { minThreads: 3, maxThreads: 2 } }), /port must be a port number.*\n {2}- pool\.minThreads must not exceed pool\.maxThreads \(2\)|pool\.minThreads must not exceed.*\n {2}- port must be/);
     assert.match(configError({ modules: ['./no/such/module.js', 'no-such-package-akara'] }),
       /modules\[0\] file .*no\/such\/module\.js does not exist\n {2}- modules\[1\] package 'no-such-package-akara' cannot be found/);
   });
