@@ -37,6 +37,8 @@ export interface ServiceDescriptor {
   params: ParamSpec[];
   /** Whether query parameters the service does not declare are accepted (they reach it as `query`). */
   additionalParams: boolean;
+  /** Whether it answers for paths below its mount (`pathInfo`), as a resource space does. */
+  subPaths?: boolean;
   /** The service classes (URIs) it implements, for lookups by class. */
   classes: string[];
   contentType?: string;

@@ -55,6 +55,11 @@ interface CommonOptions {
   params?: ParamOptions[];
   /** Accept query parameters that are not declared (they reach the handler in `query`). */
   additionalParams?: boolean;
+  /**
+   * The service answers for paths below its mount too (they reach the handler as `pathInfo`), as a
+   * resource space does: its listing's URL template shows `/{path}`.
+   */
+  subPaths?: boolean;
   /** Service classes (URIs) this service implements: other services and apps find it by class. */
   classes?: string[];
   /** The response media type, when the handler sets none. */
@@ -197,6 +202,7 @@ export function defineService(options: ServiceOptions): ServiceDefinition {
     methods: HTTP_METHODS.filter((m) => handlers[m] !== undefined),
     params: toParamSpecs(where, options.params),
     additionalParams: options.additionalParams === true,
+    ...(options.subPaths === true ? { subPaths: true } : {}),
     classes,
     description: options.description ?? '',
     ...(options.contentType === undefined ? {} : { contentType: options.contentType }),

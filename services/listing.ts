@@ -1,9 +1,13 @@
 import type { Listing, ListingService } from '../schemas/listing.js';
 import type { ServiceDescriptor } from '../schemas/service.js';
 
-/** The OpenSearch-style URL template of a mount: `{root}{path}?a={a}&b={b?}`. */
-export function urlTemplate(root: string, path: string, params: ServiceDescriptor['params']): string {
-  const base = root.replace(/\/+$/, '') + path;
+/**
+ * The OpenSearch-style URL template of a mount: `{root}{mount}?a={a}&b={b?}`, or `{root}{mount}/{path}?...`
+ * for a service that answers below its mount.
+ */
+export function urlTemplate(root: string, path: string, params: ServiceDescriptor['params'], subPaths = false): string {
+  const mount = root.replace(/\/+$/, '') + path;
+  const base = subPaths ? `${mount.replace(/\/+$/, '')}/{path}` : mount;
   if (params.length === 0) return base;
   const query = params.map((p) => `${encodeURIComponent(p.name)}={${p.name}${p.required ? '' : '?'}}`);
   return `${base}?${query.join('&')}`;
@@ -13,7 +17,7 @@ export function urlTemplate(root: string, path: string, params: ServiceDescripto
 export function buildListing(root: string, services: readonly ServiceDescriptor[]): Listing {
   const entries: ListingService[] = services.map((s) => ({
     id: s.id,
-    paths: s.paths.map((path) => ({ path, template: urlTemplate(root, path, s.params) })),
+    paths: s.paths.map((path) => ({ path, template: urlTemplate(root, path, s.params, s.subPaths === true) })),
     methods: s.methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] as const : [m])),
     params: s.params.map(({ name, type, required, repeatable }) => ({ name, type, required, repeatable })),
     ...(s.contentType === undefined ? {} : { contentType: s.contentType }),

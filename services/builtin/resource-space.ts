@@ -36,6 +36,7 @@ function spaceService(space: ResourceSpace): ServiceDefinition {
     description: space.description ?? `Documents ${space.root === undefined ? `from ${space.base!}` : 'from a folder'}; ?xslt= transforms them`,
     params: [{ name: 'xslt', repeatable: true, description: 'A transform: a name in the transforms folder, a path on this server or a URI' }],
     additionalParams: true,
+    subPaths: true,
     handler: async ({ pathInfo, params, query }, res, ctx) => {
       const resource = await read(space, pathInfo, ctx);
       const transforms = (params.xslt ?? []) as string[];

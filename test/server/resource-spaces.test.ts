@@ -49,6 +49,18 @@ function rawGet(path: string): Promise<string> {
   });
 }
 
+describe('the listing of a space', () => {
+  it('shows the path below the mount in its URL template', async () => {
+    const listing = await (await fetch(`${server.url}/`, { headers: { accept: 'application/json' } })).json() as { services: Array<{ id: string; paths: Array<{ path: string; template: string }> }> };
+    const space = listing.services.find((s) => s.paths[0]!.path === '/space');
+    assert.equal(space?.paths[0]!.template, `${server.url}/space/{path}?xslt={xslt?}`);
+    const echo = listing.services.find((s) => s.paths[0]!.path === '/akara.echo');
+    assert.equal(echo?.paths[0]!.template, `${server.url}/akara.echo`);
+    const xml = await (await fetch(`${server.url}/`)).text();
+    assert.match(xml, new RegExp(`<path template="${server.url}/space/\\{path\\}\\?xslt=\\{xslt\\?\\}">/space</path>`));
+  });
+});
+
 describe('paths that leave a space', () => {
   it('are refused, encoded or not', async () => {
     for (const path of ['/space/..%2Fsecret.xml', '/space/%2e%2e%2Fsecret.xml', '/space/..%5Csecret.xml', '/space/a%00.xml']) {
