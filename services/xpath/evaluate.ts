@@ -1,5 +1,6 @@
 import { ExprContext, XPath, type XDocument, type XNode } from 'xslt-processor';
 import { AkaraError } from '../errors.js';
+import './axes-patch.js';
 
 /** Longest expression accepted: longer ones are refused with AKR_ERR_XPATH_INVALID before parsing. */
 export const MAX_XPATH_LENGTH = 4096;

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { XDocument, XNode } from 'xslt-processor';
 import type { XmlLimits } from '../../schemas/config.js';
 import { AkaraError } from '../errors.js';
+import '../xpath/axes-patch.js';
 import { parseXml } from '../xml/parse.js';
 import { checkExpressions } from './check-expressions.js';
 import type { CompiledStylesheet, ModuleLoader, TransformOptions, TransformResult, XsltEngine } from './engine.js';
@@ -69,7 +70,7 @@ export class XsltProcessorEngine implements XsltEngine<XDocument> {
    * The engine's version and ours: our patches and serializer change output bytes too, so a change to
    * them bumps the suffix (it is part of every transform's ETag).
    */
-  readonly version = `${VERSION}+akara.2`;
+  readonly version = `${VERSION}+akara.3`;
   readonly #limits: XmlLimits;
   readonly #parsed = new Map<string, ParsedModule>();
   readonly #compiled = new Map<string, Compiled>();

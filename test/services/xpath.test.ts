@@ -120,6 +120,23 @@ describe('evaluateXPath: document order', () => {
   });
 });
 
+describe('evaluateXPath: axes and attributes', () => {
+  const doc = parse('<a id="a" k="k"><b/><c id="c"/>t<d/></a>');
+  const names = (expression: string) => (evaluateXPath(doc, expression) as Extract<XPathResult, { type: 'node-set' }>).nodes.map((n) => n.nodeName);
+
+  it('keeps attributes off the sibling axes, and gives an attribute no siblings', () => {
+    assert.deepEqual(names('/a/d/preceding-sibling::node()'), ['b', 'c', '#text']);
+    assert.deepEqual(names('/a/b/following-sibling::*'), ['c', 'd']);
+    assert.deepEqual(names('/a/@id/following-sibling::node()'), []);
+    assert.deepEqual(names('/a/@k/preceding-sibling::node()'), []);
+  });
+
+  it('keeps attributes off the following and preceding axes', () => {
+    assert.deepEqual(names('/a/d/preceding::node()'), ['b', 'c', '#text']);
+    assert.deepEqual(names('/a/@id/following::*'), ['b', 'c', 'd']);
+  });
+});
+
 describe('evaluateXPath: other results', () => {
   it('answers numbers from count() and arithmetic', () => {
     assert.deepEqual(evaluateXPath(tree, 'count(//x)'), { type: 'number', value: 4 });
