@@ -2,20 +2,25 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
 import { METHODS_WITH_BODY, type HttpMethod } from '../../schemas/service.js';
 import type { InvokeResult, InvokeTask } from '../../schemas/wire.js';
-import type { SyncTriggers, TriggerSubject } from '../../services/triggers/sync-triggers.js';
+import type { SyncTriggers, TriggerAnswer, TriggerSubject } from '../../services/triggers/sync-triggers.js';
 import { AkaraError } from '../../services/errors.js';
 import { parseParams } from '../../services/params.js';
 import { EtagCache, noneMatch } from '../etag-cache.js';
-import { problemOf } from '../problem.js';
 import type { Runtime } from '../generation.js';
+import { problemOf } from '../problem.js';
 
 /** Headers the server sets itself, whatever a handler says. */
 const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'x-request-id']);
 
+/** An invocation's answer as triggers see it. */
+function answerOf(result: InvokeResult): TriggerAnswer {
+  const type = result.headers.find(([name]) => name === 'content-type')?.[1];
+  return { status: result.status, body: result.body, ...(type === undefined ? {} : { contentType: type }) };
+}
+
 /** Lets the after-invoke triggers see, veto or replace a successful answer. */
 async function afterTriggers(triggers: SyncTriggers, subject: TriggerSubject, result: InvokeResult, signal: AbortSignal): Promise<InvokeResult> {
-  const type = result.headers.find(([name]) => name === 'content-type')?.[1];
-  const answer = await triggers.after(subject, { status: result.status, body: result.body, ...(type === undefined ? {} : { contentType: type }) }, signal);
+  const answer = await triggers.after(subject, answerOf(result), signal);
   if (answer.body === result.body) return result;
   // A replaced answer is a new representation: the old validators and dependencies no longer describe it.
   const headers = result.headers.filter(([name]) => name !== 'content-type' && name !== 'etag');
@@ -98,15 +103,8 @@ export function serviceHandler(runtime: Runtime, publicRoot: () => string, serve
       throw err;
     }
     if (triggers.size > 0 && result.status < 400) result = await afterTriggers(triggers, subject, result, c.req.raw.signal);
-    if (asyncTriggers.size > 0 && result.status >= 400) {
-      const type = result.headers.find(([name]) => name === 'content-type')?.[1];
-      asyncTriggers.record('invoke-error', subject, { status: result.status, body: result.body, ...(type === undefined ? {} : { contentType: type }) });
-    }
     // Durable before the answer goes out: a crash after this point loses no delivery.
-    if (asyncTriggers.size > 0 && result.status < 400) {
-      const type = result.headers.find(([name]) => name === 'content-type')?.[1];
-      asyncTriggers.record('after-invoke', subject, { status: result.status, body: result.body, ...(type === undefined ? {} : { contentType: type }) });
-    }
+    if (asyncTriggers.size > 0) asyncTriggers.record(result.status < 400 ? 'after-invoke' : 'invoke-error', subject, answerOf(result));
     const headers: Record<string, string> = {};
     for (const [name, value] of result.headers) if (!RESERVED_HEADERS.has(name)) headers[name] = value;
     if (method === 'GET' && result.status === 200 && headers.etag !== undefined) {
