@@ -63,8 +63,9 @@ class Copier {
       }
       i++;
       if (type === ELEMENT) this.#element(node, scope);
-      else if (type === COMMENT) this.#tree.comment(commentData(checkXmlData(node.nodeValue), false));
-      else if (type === PROCESSING_INSTRUCTION) this.#tree.processingInstruction(node.nodeName, processingInstructionData(checkXmlData(node.nodeValue), false));
+      else if (type === COMMENT) this.#tree.comment(lineEnds(commentData(checkXmlData(node.nodeValue), false)));
+      // A parser takes the whitespace after the target as the separator, not as data.
+      else if (type === PROCESSING_INSTRUCTION) this.#tree.processingInstruction(node.nodeName, lineEnds(processingInstructionData(checkXmlData(node.nodeValue), false)).replace(/^[ \t\n]+/, ''));
       else if (type === DOCUMENT || type === FRAGMENT) this.content(node, scope);
     }
   }
@@ -101,6 +102,11 @@ class Copier {
     this.content(node, scope);
     this.#tree.close();
   }
+}
+
+/** XML 1.0 §2.11: a parser reads CR LF and a lone CR as LF (comments and PIs are written raw, text and attributes escaped). */
+function lineEnds(data: string): string {
+  return data.replace(/\r\n?/g, '\n');
 }
 
 function namespaceOf(prefix: string, scope: Scope): string {
