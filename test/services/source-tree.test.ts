@@ -110,6 +110,65 @@ describe('a result handed over as a tree', () => {
   });
 });
 
+/** A small seeded PRNG (mulberry32), so a failing document can be made again. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Random documents: namespaces (default, prefixed, undeclared), attributes, and text that parsers change. */
+function randomDocument(next: () => number): string {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const texts = ['a', ' ', 'x&amp;y', '&lt;b&gt;', '&#13;&#10;', '&#9;t', ']]&gt;', '-', '--', '?&gt;', '&#x10000;', 'é', '  lead', 'trail  '];
+  const text = () => Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(texts)).join('');
+  const names = ['a', 'b', 'p:c', 'q:d', 'e'];
+  const element = (depth: number): string => {
+    const name = depth === 0 ? 'root' : pick(names);
+    const declarations = depth === 0 ? ' xmlns:p="urn:p" xmlns:q="urn:q"' : pick(['', '', ' xmlns="urn:d"', ' xmlns=""', ' xmlns:p="urn:p2"', ' xmlns:p="urn:p"']);
+    const attributes = [...new Set(Array.from({ length: Math.floor(next() * 3) }, () => pick(['k', 'p:k', 'q:l', 'm'])))]
+      .map((a) => ` ${a}="${text()}"`).join('');
+    const children = depth > 3 ? [] : Array.from({ length: Math.floor(next() * 4) }, () => {
+      const kind = next();
+      if (kind < 0.4) return element(depth + 1);
+      if (kind < 0.5) return `<comment>${text()}</comment>`;
+      if (kind < 0.6) return `<pi>${text()}</pi>`;
+      return text();
+    });
+    return `<${name}${declarations}${attributes}>${children.join('')}</${name}>`;
+  };
+  return element(0);
+}
+
+describe('a result handed over as a tree, over random documents', () => {
+  it('is the tree its text parses to, for 300 documents through three stylesheets', async () => {
+    const engine = new XsltProcessorEngine(limits);
+    // The identity, one that turns <comment> and <pi> elements into those nodes, and one that moves text into attributes.
+    const stylesheets = [
+      IDENTITY,
+      stylesheet('<xsl:template match="@*|node()"><xsl:copy><xsl:apply-templates select="@*|node()"/></xsl:copy></xsl:template>'
+        + '<xsl:template match="comment"><xsl:comment><xsl:value-of select="."/></xsl:comment></xsl:template>'
+        + '<xsl:template match="pi"><xsl:processing-instruction name="pi"><xsl:value-of select="."/></xsl:processing-instruction></xsl:template>'),
+      stylesheet('<xsl:template match="/"><out><xsl:for-each select="//node()"><n v="{.}" name="{name()}"><xsl:value-of select="."/></n></xsl:for-each></out></xsl:template>'),
+    ];
+    const next = random(20261203);
+    let compared = 0;
+    for (let i = 0; i < 300; i++) {
+      const source = randomDocument(next);
+      const result = await run(engine, stylesheets[i % stylesheets.length]!, source);
+      if (result.sourceTree?.() === undefined) continue;
+      const handed = result.sourceTree();
+      assert.deepEqual(shape(handed!), shape(engine.parse(result.text)), `document ${i}: ${source}`);
+      compared++;
+    }
+    assert.ok(compared >= 290, `only ${compared} of 300 results handed over`);
+  });
+});
+
 // Fixtures are not copied to dist: from dist/test/services, go back to the repo's test/fixtures.
 const CORPUS = new URL('../../../test/fixtures/xslt-conformance/', import.meta.url);
 
