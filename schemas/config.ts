@@ -162,6 +162,20 @@ export const PipelineSchema = z.strictObject({
   })).min(1, { error: 'needs at least one stage' }),
 });
 
+/** An answer status a trigger takes: a code (404), or a class ('5xx'). */
+export const StatusFilterSchema = z.union([
+  z.int().min(100).max(599),
+  z.enum(['1xx', '2xx', '3xx', '4xx', '5xx']),
+], { error: "must be a status code (100-599) or a class such as '5xx'" });
+
+/** Which invocations a trigger takes; every part given must match. */
+export const TriggerFilterSchema = z.strictObject({
+  service: z.string().min(1).optional(),
+  path: z.string().startsWith('/').optional(),
+  /** The answer's status (after-invoke and invoke-error only): any of these. */
+  status: z.array(StatusFilterSchema).min(1).max(32).optional(),
+});
+
 /** A synchronous trigger: an action (a service or class, by URI) run before or after matching invocations. */
 export const TriggerSchema = z.strictObject({
   name: z.string().min(1),
@@ -172,8 +186,8 @@ export const TriggerSchema = z.strictObject({
   event: z.union([z.enum(['before-invoke', 'after-invoke', 'invoke-error', 'resource-change']), z.string().regex(/^event:[\w.-]{1,100}$/)], {
     error: "must be 'before-invoke', 'after-invoke', 'invoke-error', 'resource-change' or 'event:{name}'",
   }),
-  /** Which invocations: a service id, and/or a path pattern (`*` matches anything, e.g. '/docs/*'). */
-  filter: z.strictObject({ service: z.string().min(1).optional(), path: z.string().startsWith('/').optional() }).optional(),
+  /** Which invocations: a service id, a path pattern (`*` matches anything, e.g. '/docs/*'), answer statuses. */
+  filter: TriggerFilterSchema.optional(),
   /** The service id or class URI called (by POST, with the request's or answer's body). */
   /** A service id or class URI called by POST, or (async only) a webhook signed as Standard Webhooks. */
   action: z.union([
@@ -195,7 +209,8 @@ export const TriggerSchema = z.strictObject({
   quarantineMs: positiveInt().default(60_000),
 }).refine((t) => t.event !== 'before-invoke' || t.mode === 'sync', { error: 'a before-invoke trigger is sync', path: ['mode'] })
   .refine((t) => !(t.event.startsWith('event:') || t.event === 'resource-change' || t.event === 'invoke-error') || t.mode === 'async', { error: 'event:{name}, invoke-error and resource-change triggers are async', path: ['mode'] })
-  .refine((t) => t.mode === 'async' || !('webhook' in t.action), { error: "a webhook action needs mode 'async'", path: ['action'] });
+  .refine((t) => t.mode === 'async' || !('webhook' in t.action), { error: "a webhook action needs mode 'async'", path: ['action'] })
+  .refine((t) => t.filter?.status === undefined || t.event === 'after-invoke' || t.event === 'invoke-error', { error: 'only after-invoke and invoke-error triggers see a status', path: ['filter', 'status'] });
 
 /** How asynchronous triggers' deliveries are kept and retried. */
 export const DeliveriesConfigSchema = z.strictObject({
@@ -292,4 +307,5 @@ export type ClassPolicy = z.output<typeof ClassPolicySchema>;
 export type PreferRule = z.output<typeof PreferRuleSchema>;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 export type TriggerConfig = z.output<typeof TriggerSchema>;
+export type TriggerFilter = z.output<typeof TriggerFilterSchema>;
 export type DeliveriesConfig = z.output<typeof DeliveriesConfigSchema>;

@@ -1,12 +1,15 @@
 import { z } from 'zod';
+import { TriggerFilterSchema } from './config.js';
 
 /** `POST /akara/triggers`: a webhook subscription. */
 export const SubscriptionRequestSchema = z.strictObject({
   event: z.union([z.enum(['after-invoke', 'invoke-error']), z.string().regex(/^event:[\w.-]{1,100}$/)], { error: "must be 'after-invoke', 'invoke-error' or 'event:{name}'" }),
-  filter: z.strictObject({ service: z.string().min(1).optional(), path: z.string().startsWith('/').optional() }).optional(),
+  filter: TriggerFilterSchema.optional(),
   url: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }),
   /** The signing secret; one is made (and answered once) when none is given. */
   secret: z.string().min(24, { error: 'must be at least 24 characters' }).optional(),
+}).refine((s) => s.filter?.status === undefined || s.event === 'after-invoke' || s.event === 'invoke-error', {
+  error: 'only after-invoke and invoke-error subscriptions see a status', path: ['filter', 'status'],
 });
 
 export type SubscriptionRequest = z.output<typeof SubscriptionRequestSchema>;

@@ -96,7 +96,7 @@ export class AsyncTriggers {
    */
   record(event: string, subject: TriggerSubject, answer: TriggerAnswer, chainDepth = 0, extraHeaders: Record<string, string> = {}): number {
     if (!this.#outbox) return 0;
-    const matching = this.#configs.filter((c) => c.event === event && triggerApplies(c, subject));
+    const matching = this.#configs.filter((c) => c.event === event && triggerApplies(c, subject, answer.status));
     if (matching.length === 0) return 0;
     this.#outbox.add(matching.map((c) => ({
       id: randomUUID(),

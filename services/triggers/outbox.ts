@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TriggerFilter } from '../../schemas/config.js';
 
 /** A delivery of an asynchronous trigger: what to send where, and how it has gone so far. */
 export interface Delivery {
@@ -24,7 +25,7 @@ export interface Delivery {
 export interface Subscription {
   id: string;
   event: string;
-  filter?: { service?: string; path?: string };
+  filter?: TriggerFilter;
   url: string;
   secret: string;
   createdAt: number;

@@ -48,11 +48,17 @@ function serviceAction(config: TriggerConfig): { service: string; params?: Recor
   return config.action;
 }
 
-/** Whether a trigger's filter takes an invocation. */
-export function triggerApplies(config: TriggerConfig, subject: TriggerSubject): boolean {
+/** Whether a status is one of a filter's: a code, or a class such as '5xx'. */
+function statusMatches(status: number, wanted: ReadonlyArray<number | string>): boolean {
+  return wanted.some((w) => (typeof w === 'number' ? w === status : Math.floor(status / 100) === Number(w[0])));
+}
+
+/** Whether a trigger's filter takes an invocation (and its answer's status, once there is one). */
+export function triggerApplies(config: TriggerConfig, subject: TriggerSubject, status?: number): boolean {
   const { filter } = config;
   if (filter?.service !== undefined && filter.service !== subject.serviceId) return false;
   if (filter?.path !== undefined && !globToRegExp(filter.path).test(subject.path)) return false;
+  if (filter?.status !== undefined && (status === undefined || !statusMatches(status, filter.status))) return false;
   return true;
 }
 
@@ -63,8 +69,8 @@ class Trigger {
     this.status = { name: config.name, event: config.event, failure: config.failure, runs: 0, vetoes: 0, failures: 0, consecutiveFailures: 0, quarantinedUntil: null };
   }
 
-  applies(subject: TriggerSubject, now: number): boolean {
-    if (!triggerApplies(this.config, subject)) return false;
+  applies(subject: TriggerSubject, now: number, status?: number): boolean {
+    if (!triggerApplies(this.config, subject, status)) return false;
     if (this.status.quarantinedUntil !== null) {
       if (Date.parse(this.status.quarantinedUntil) > now) return false;
       this.status.quarantinedUntil = null;
@@ -163,7 +169,7 @@ export class SyncTriggers {
     let current = answer;
     const now = Date.now();
     for (const trigger of this.#triggers) {
-      if (trigger.config.event !== 'after-invoke' || !trigger.applies(subject, now)) continue;
+      if (trigger.config.event !== 'after-invoke' || !trigger.applies(subject, now, current.status)) continue;
       const outcome = await trigger.run(this.#invoke, subject, current.body, current.contentType, { 'akara-status': String(current.status) }, signal);
       if (outcome?.modified) current = { ...current, body: outcome.modified.body, ...(outcome.modified.contentType === undefined ? {} : { contentType: outcome.modified.contentType }) };
     }

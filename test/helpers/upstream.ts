@@ -38,12 +38,12 @@ export interface Receiver<T> {
 }
 
 /** A webhook receiver on loopback: reads each request whole, records what `record` makes of it, answers `status`. */
-export async function startReceiver<T>(record: (body: Buffer, headers: IncomingMessage['headers']) => T, status = 204, port = 0): Promise<Receiver<T>> {
+export async function startReceiver<T>(record: (body: Buffer, headers: IncomingMessage['headers'], url: string) => T, status = 204, port = 0): Promise<Receiver<T>> {
   const received: T[] = [];
   const upstream = await startUpstream((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-      received.push(record(Buffer.concat(chunks), req.headers));
+      received.push(record(Buffer.concat(chunks), req.headers, req.url ?? ''));
       res.writeHead(status).end();
     });
   }, port);

@@ -272,6 +272,8 @@ describe('webhook subscriptions', () => {
     await expectProblem(await fetch(triggers, { method: 'POST', body: JSON.stringify({ event: 'after-invoke', url }) }), 401, 'AKR_ERR_UNAUTHORIZED');
     await expectProblem(await fetch(triggers, { method: 'POST', headers: admin, body: JSON.stringify({ event: 'after-invoke', url: 'http://localhost:9/hook' }) }), 403, 'AKR_ERR_URI_DENIED');
     await expectProblem(await fetch(triggers, { method: 'POST', headers: admin, body: JSON.stringify({ event: 'sometime', url }) }), 422, 'AKR_ERR_JSON_MALFORMED');
+    const noStatus = await expectProblem(await fetch(triggers, { method: 'POST', headers: admin, body: JSON.stringify({ event: 'event:order', filter: { status: ['5xx'] }, url }) }), 422, 'AKR_ERR_JSON_MALFORMED');
+    assert.match(String(noStatus.detail), /filter\.status only after-invoke and invoke-error subscriptions see a status/);
 
     const created = await fetch(triggers, { method: 'POST', headers: admin, body: JSON.stringify({ event: 'after-invoke', filter: { path: '/akara.echo' }, url }) });
     assert.equal(created.status, 201);
@@ -354,7 +356,7 @@ describe('chains of asynchronous triggers', () => {
     await fetch(`${server.url}/akara.echo`, { method: 'POST', body: 'x' });
     await eventually(async () => (await deliveries(server)).delivered === 3, 5_000, 'three chained deliveries');
     await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(await deliveries(server), { pending: 0, dead: 0, delivered: 3, failedAttempts: 0 });
+    assert.deepEqual(await deliveries(server), { pending: 0, dead: 0, delivered: 4, failedAttempts: 0 });
   });
 });
 
@@ -413,9 +415,9 @@ describe('resource-change triggers', () => {
 describe('invoke-error triggers', () => {
   it('fire for a service that failed or answered 4xx/5xx, with its answer, and not for requests it never ran', async () => {
     const { fixture } = await import('../helpers/server.js');
-    const receiver = await startReceiver((body, headers) => ({
+    const receiver = await startReceiver((body, headers, url) => ({
       body: body.toString(), event: headers['akara-event'], service: headers['akara-service'], status: headers['akara-status'],
-      code: headers['akara-error-code'], type: headers['content-type'],
+      code: headers['akara-error-code'], type: headers['content-type'], only: new URL(url, 'http://x').searchParams.get('only') ?? undefined,
     }));
     closers.push(() => receiver.close());
     const dataDir = await mkdtemp(join(tmpdir(), 'akara-errors-'));
@@ -425,7 +427,11 @@ describe('invoke-error triggers', () => {
       modules: [fixture('auditors.js')],
       resources: [{ mount: '/t', root: 'test/fixtures/xslt' }],
       fetch: { allowPrivateAddresses: true },
-      triggers: [{ name: 'errors', event: 'invoke-error', mode: 'async', action: { webhook: receiver.url, secret: 'a secret of at least twenty-four bytes' } }],
+      triggers: [
+        { name: 'errors', event: 'invoke-error', mode: 'async', action: { webhook: receiver.url, secret: 'a secret of at least twenty-four bytes' } },
+        // Only server errors, and 418 by its code.
+        { name: 'server-errors', event: 'invoke-error', mode: 'async', filter: { status: ['5xx', 418] }, action: { webhook: `${receiver.url}?only=5xx`, secret: 'a secret of at least twenty-four bytes' } },
+      ],
       deliveries: { dataDir, pollMs: 20 },
     });
     closers.push(() => server.close());
@@ -438,9 +444,11 @@ describe('invoke-error triggers', () => {
     assert.equal((await post('/test/audit/veto', 'forbidden')).status, 422);
     await expectProblem(await post('/test/audit/fail', ''), 500, 'AKR_ERR_SERVICE_FAILED');
     await expectProblem(await post('/akara.xslt?@xslt=/t/identity.xsl', '<a>'), 422, 'AKR_ERR_XML_MALFORMED');
-    await eventually(() => receiver.received.length === 3, 5_000, 'the error events');
-    const received = [...receiver.received].sort((a, b) => `${a.status} ${a.service}`.localeCompare(`${b.status} ${b.service}`));
-    assert.deepEqual(received.map(({ body: _body, ...rest }) => rest), [
+    await eventually(() => receiver.received.length === 4, 5_000, 'the error events');
+    const filtered = receiver.received.filter((r) => r.only === '5xx');
+    assert.deepEqual(filtered.map((r) => r.status), ['500']);
+    const received = receiver.received.filter((r) => r.only === undefined).sort((a, b) => `${a.status} ${a.service}`.localeCompare(`${b.status} ${b.service}`));
+    assert.deepEqual(received.map(({ body: _body, only: _only, ...rest }) => rest), [
       { event: 'invoke-error', service: 'http://example.org/test/auditors/veto', status: '422', code: undefined, type: 'text/plain; charset=utf-8' },
       { event: 'invoke-error', service: 'http://purl.org/akara/services/builtin/xslt', status: '422', code: 'AKR_ERR_XML_MALFORMED', type: 'application/problem+json' },
       { event: 'invoke-error', service: 'http://example.org/test/auditors/fail', status: '500', code: 'AKR_ERR_SERVICE_FAILED', type: 'application/problem+json' },
@@ -450,6 +458,6 @@ describe('invoke-error triggers', () => {
     assert.equal(problem.code, 'AKR_ERR_XML_MALFORMED');
     assert.equal(problem.instance, '/akara.xslt');
     assert.equal(typeof problem.requestId, 'string');
-    assert.deepEqual(await deliveries(server), { pending: 0, dead: 0, delivered: 3, failedAttempts: 0 });
+    assert.deepEqual(await deliveries(server), { pending: 0, dead: 0, delivered: 4, failedAttempts: 0 });
   });
 });

@@ -68,6 +68,13 @@ describe('synchronous triggers', () => {
       (err: Error & { code?: string }) => err.code === 'AKR_ERR_CONFIG_INVALID' && /resources\/docs has no POST, which triggers call/.test(err.message));
   });
 
+  it('filter by status only on events with an answer', async () => {
+    await assert.rejects(serve([{ name: 'no-status-yet', event: 'before-invoke', filter: { status: ['5xx'] }, action: { service: 'http://purl.org/akara/services/builtin/echo' } }]),
+      (err: Error & { code?: string }) => err.code === 'AKR_ERR_CONFIG_INVALID' && /triggers\[0\]\.filter\.status only after-invoke and invoke-error triggers see a status/.test(err.message));
+    await assert.rejects(serve([{ name: 'bad-status', event: 'after-invoke', filter: { status: ['6xx' as '5xx'] }, action: { service: 'http://purl.org/akara/services/builtin/echo' } }]),
+      (err: Error & { code?: string }) => err.code === 'AKR_ERR_CONFIG_INVALID' && /triggers\[0\]\.filter\.status\[0\] must be a status code/.test(err.message));
+  });
+
   it('are refused at start on events that only reactors take', async () => {
     for (const event of ['invoke-error', 'resource-change', 'event:order']) {
       await assert.rejects(serve([{ name: 'sync-on-async', event, action: { service: 'http://purl.org/akara/services/builtin/echo' } }]),
