@@ -229,6 +229,8 @@ export const DeliveriesConfigSchema = z.strictObject({
   pollMs: positiveInt().default(250),
   /** How many reactors may chain, each fed by the previous one's answer. */
   maxChainDepth: positiveInt(32).default(4),
+  /** Webhook subscriptions kept at once (`POST /akara/triggers`). */
+  maxSubscriptions: positiveInt(100_000).default(1_000),
 });
 
 export const LogConfigSchema = z.strictObject({

@@ -47,6 +47,7 @@ export const ERROR_CODES = {
   AKR_ERR_UNAUTHORIZED: { status: 401, message: 'This needs the admin token (Authorization: Bearer ...)' },
   AKR_ERR_DEAD_LETTER_UNKNOWN: { status: 404, message: 'No dead letter has the id {id}' },
   AKR_ERR_SUBSCRIPTION_UNKNOWN: { status: 404, message: 'No subscription has the id {id}' },
+  AKR_ERR_SUBSCRIPTION_LIMIT: { status: 409, message: 'There are already {limit} webhook subscriptions (deliveries.maxSubscriptions); remove one first' },
 
   // The server's own bounds
   AKR_ERR_POOL_SATURATED: { status: 503, message: 'All workers are busy and the queue is full; retry later' },

@@ -40,6 +40,8 @@ export interface DeliveryFigures {
  */
 export class AsyncTriggers {
   #configs: TriggerConfig[];
+  /** How many of #configs come from the config (the rest are subscriptions). */
+  readonly #configured: number;
   readonly #outbox: Outbox | undefined;
   readonly #senders: DeliverySenders;
   readonly #byName: Map<string, TriggerConfig>;
@@ -52,7 +54,9 @@ export class AsyncTriggers {
 
   constructor(configs: readonly TriggerConfig[], outbox: Outbox | undefined, senders: DeliverySenders, options: DeliveriesConfig) {
     this.#outbox = outbox;
-    this.#configs = [...configs.filter((c) => c.mode === 'async'), ...(outbox?.subscriptions() ?? []).map(asTrigger)];
+    const configured = configs.filter((c) => c.mode === 'async');
+    this.#configured = configured.length;
+    this.#configs = [...configured, ...(outbox?.subscriptions() ?? []).map(asTrigger)];
     this.#byName = new Map(this.#configs.map((c) => [c.name, c]));
     this.#senders = senders;
     this.#options = options;
@@ -66,6 +70,9 @@ export class AsyncTriggers {
   subscribe(subscription: Subscription): void {
     this.#senders.webhooks.check(subscription.url);
     if (!this.#outbox) throw new AkaraError('AKR_ERR_SERVICE_REJECTED', { reason: 'subscriptions need the outbox' }, { status: 409 });
+    if (this.#configs.length - this.#configured >= this.#options.maxSubscriptions) {
+      throw new AkaraError('AKR_ERR_SUBSCRIPTION_LIMIT', { limit: this.#options.maxSubscriptions });
+    }
     this.#outbox.addSubscription(subscription);
     const trigger = asTrigger(subscription);
     this.#configs.push(trigger);

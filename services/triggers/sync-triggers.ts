@@ -38,8 +38,18 @@ export interface TriggerStatus {
 export const TRIGGER_ACTION_HEADER = 'akara-trigger-action';
 const MAX_REASON = 1_024;
 
+/** Compiled path patterns, one per distinct filter; emptied past MAX_PATTERNS (subscriptions come and go). */
+const patterns = new Map<string, RegExp>();
+const MAX_PATTERNS = 4_096;
+
 function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  let pattern = patterns.get(glob);
+  if (pattern === undefined) {
+    if (patterns.size >= MAX_PATTERNS) patterns.clear();
+    pattern = new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    patterns.set(glob, pattern);
+  }
+  return pattern;
 }
 
 /** A synchronous trigger's action (webhooks are async only, as the config schema requires). */

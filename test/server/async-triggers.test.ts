@@ -263,7 +263,7 @@ describe('webhook subscriptions', () => {
     const { received } = receiver;
     const dataDir = await mkdtemp(join(tmpdir(), 'akara-subscriptions-'));
     closers.push(() => rm(dataDir, { recursive: true, force: true }));
-    const server = await startTestServer({ pool: { minThreads: 1, maxThreads: 1 }, fetch: { allowPrivateAddresses: true, allowHosts: ['127.0.0.1'] }, adminToken: ADMIN, deliveries: { dataDir, pollMs: 20 } });
+    const server = await startTestServer({ pool: { minThreads: 1, maxThreads: 1 }, fetch: { allowPrivateAddresses: true, allowHosts: ['127.0.0.1'] }, adminToken: ADMIN, deliveries: { dataDir, pollMs: 20, maxSubscriptions: 1 } });
     closers.push(() => server.close());
     const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
     const triggers = `${server.url}/akara/triggers`;
@@ -283,6 +283,8 @@ describe('webhook subscriptions', () => {
     secret = subscription.secret;
     const listed = await (await fetch(triggers, { headers: admin })).json() as { subscriptions: Array<Record<string, unknown>> };
     assert.deepEqual(listed.subscriptions.map((s) => [s.id, s.url, s.event, 'secret' in s]), [[subscription.id, url, 'after-invoke', false]]);
+    // deliveries.maxSubscriptions is 1 here.
+    await expectProblem(await fetch(triggers, { method: 'POST', headers: admin, body: JSON.stringify({ event: 'invoke-error', url }) }), 409, 'AKR_ERR_SUBSCRIPTION_LIMIT');
 
     const answer = await (await fetch(`${server.url}/akara.echo?x=1`)).text();
     await eventually(() => received.length === 1, 5_000, 'the webhook');
