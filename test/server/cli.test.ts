@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -39,7 +39,10 @@ before(async () => {
   })};\n`);
 });
 
-after(async () => { await akara('stop', '--config', configFile); });
+after(async () => {
+  await akara('stop', '--config', configFile);
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('the akara command', () => {
   it('start runs the server in the background and writes its PID file', async () => {

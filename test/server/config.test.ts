@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -67,8 +67,9 @@ describe('config', () => {
     assert.deepEqual(json.config.modules, [fixture('basics.js')]);
   });
 
-  it('loads .ts and .js files, and command-line overrides win', async () => {
+  it('loads .ts and .js files, and command-line overrides win', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'akara-config-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
     const defineConfig = join(process.cwd(), 'dist', 'server', 'config.js');
     await writeFile(join(dir, 'a.ts'), `import { defineConfig } from ${JSON.stringify(defineConfig)};\nconst port: number = 7001;\nexport default defineConfig({ port, pool: { maxQueue: 7 } });\n`);
     await writeFile(join(dir, 'b.js'), 'export default { host: "::1" };\n');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -9,8 +9,9 @@ import { startServer } from '../../server/master.js';
 import { fixture, health } from '../helpers/server.js';
 
 describe('reload', () => {
-  it('keeps serving with the previous config and workers when the new config is broken', async () => {
+  it('keeps serving with the previous config and workers when the new config is broken', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'akara-reload-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
     const file = join(dir, 'akara.config.json');
     await writeFile(file, JSON.stringify({ port: 0, modules: [fixture('pool.js')] }));
     const { config } = await loadConfig({ file });
