@@ -20,14 +20,17 @@ export function xmlBody(serialize: () => string, sourceTree?: () => unknown): Xm
 const sourceTrees = new WeakMap<Uint8Array, () => unknown>();
 
 /**
- * The tree `bytes` parse to, when they are an XML body encoded in this thread that can give it: a new tree
- * each call, or undefined (then parse the bytes). Bytes must not be changed after encoding.
+ * The tree `bytes` parse to, when they are an XML body encoded in this thread that can give it, else
+ * undefined (then parse the bytes). The first call takes it: later ones answer undefined. Bytes must not be
+ * changed after encoding.
  */
 export function sourceTreeOf(bytes: Uint8Array): unknown {
-  return sourceTrees.get(bytes)?.();
+  const take = sourceTrees.get(bytes);
+  sourceTrees.delete(bytes);
+  return take?.();
 }
 
-/** Whether `bytes` may give their tree without parsing (sourceTreeOf may still answer undefined). */
+/** Whether `bytes` were offered with their tree (sourceTreeOf may still answer undefined: the engine declines some). */
 export function hasSourceTree(bytes: Uint8Array): boolean {
   return sourceTrees.has(bytes);
 }

@@ -42,7 +42,7 @@ type StageTrace = {
   status: number;
   contentType: string | null;
   durationMs: number;
-  /** Whether the output went on to the next stage as a tree too (stages reading XML with ctx.parseXml take it unparsed). */
+  /** Whether the output was offered to the next stage as a tree too (stages reading XML with ctx.parseXml take it, if it can be had). */
   outputTree: boolean;
   output: string;
 };

@@ -60,8 +60,9 @@ export async function runHandoff(): Promise<HandoffOutcome> {
     const kb = Buffer.byteLength(source) / 1024;
     const [tree, text] = [await runChain(engine, sheets, source, 'tree'), await runChain(engine, sheets, source, 'text')];
     if (tree !== text) violations.push(`${items} items: the hand-off and re-parsing gave different results`);
-    const first = await engine.transform(sheets[0]!, engine.parse(source));
-    if (first.sourceTree?.() === undefined) violations.push(`${items} items: stage 1's result was not handed over`);
+    const stage1 = () => engine.transform(sheets[0]!, engine.parse(source));
+    const first = await stage1();
+    if ((await stage1()).sourceTree?.() === undefined) violations.push(`${items} items: stage 1's result was not handed over`);
     if (violations.length > 0) break;
     const times: Record<Mode, number[]> = { tree: [], text: [] };
     const copy: number[] = [];
@@ -69,7 +70,9 @@ export async function runHandoff(): Promise<HandoffOutcome> {
     for (let round = 0; round < rounds; round++) {
       const order: Mode[] = round % 2 === 0 ? ['tree', 'text'] : ['text', 'tree'];
       for (const mode of order) times[mode].push(await timed(() => runChain(engine, sheets, source, mode)));
-      copy.push(await timed(() => first.sourceTree!()));
+      // A result gives its tree once: a new stage-1 result each round.
+      const fresh = await stage1();
+      copy.push(await timed(() => fresh.sourceTree!()));
       parse.push(await timed(() => engine.parse(first.text)));
     }
     const row: HandoffRow = {

@@ -123,7 +123,7 @@ export function parseXml(input: Uint8Array | string, options: ParseOptions): XDo
   const problems = scan(text, options, {
     open: (tag) => tree.open(tag.name, tag.uri, tag.attributes),
     close: () => tree.close(),
-    text: (t) => tree.text(t),
+    text: (t) => { tree.text(t); },
     cdata: (t) => tree.cdata(t),
     comment: (t) => tree.comment(t),
     pi: (target, body) => tree.processingInstruction(target, body),

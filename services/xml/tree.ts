@@ -36,12 +36,19 @@ export class TreeBuilder {
     this.#stack.pop();
   }
 
-  /** Text inside the document element; text outside it (whitespace between prolog items) is not part of the tree. */
-  text(text: string): void {
-    if (this.#stack.length === 1 || text === '') return;
+  /**
+   * Text inside the document element; text outside it (whitespace between prolog items) is not part of the
+   * tree. Answers the length of the text node it went into (joined with adjacent text), 0 if none.
+   */
+  text(text: string): number {
+    if (this.#stack.length === 1 || text === '') return 0;
     const last = this.#parent().lastChild;
-    if (last?.nodeType === 3) last.nodeValue += text;
-    else this.#append(this.doc.createTextNode(text));
+    if (last?.nodeType === 3) {
+      last.nodeValue += text;
+      return (last.nodeValue as string).length;
+    }
+    this.#append(this.doc.createTextNode(text));
+    return text.length;
   }
 
   cdata(text: string): void {

@@ -47,8 +47,9 @@ export interface TransformResult<Doc = unknown> {
   text: string;
   output: OutputSpec;
   /**
-   * The result as the source of a next transform: a new tree each call, the one parsing `text` gives,
-   * without parsing it. Absent, or answering undefined, when only parsing `text` can give it.
+   * The result as the source of a next transform: the tree parsing `text` gives, without parsing it.
+   * Absent, or answering undefined, when only parsing `text` can give it. The first call takes it (the
+   * engine may then let go of what it was built from); later calls answer undefined.
    */
   sourceTree?: () => Doc | undefined;
 }

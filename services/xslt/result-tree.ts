@@ -1,4 +1,5 @@
 import type { XNode } from 'xslt-processor';
+import { AkaraError } from '../errors.js';
 import { checkQName } from './escape.js';
 
 /** The node types of the engine's result tree (DOM numbering). */
@@ -13,7 +14,9 @@ export const FRAGMENT = 11;
 
 /** In-scope namespaces of the result: prefix (`''` for the default) to URI (`''` for none). */
 export type Scope = ReadonlyMap<string, string>;
-export const INITIAL_SCOPE: Scope = new Map([['xml', 'http://www.w3.org/XML/1998/namespace'], ['', '']]);
+export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+export const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+export const INITIAL_SCOPE: Scope = new Map([['xml', XML_NS], ['', '']]);
 
 export function prefixOf(qname: string): string {
   const colon = qname.indexOf(':');
@@ -50,6 +53,10 @@ export function elementAttributes(node: XNode, parentScope: Scope): ElementAttri
     const prefix = name === 'xmlns' ? '' : checkQName(name, 'a namespace declaration').slice(6);
     const uri = String(attribute.nodeValue);
     if (prefix === 'xml' || prefix === 'xmlns' || (prefix !== '' && uri === '') || scope.get(prefix) === uri) continue;
+    // Namespaces in XML 1.0 §3: these two names are bound once and for all, and to nothing else.
+    if (uri === XML_NS || uri === XMLNS_NS) {
+      throw new AkaraError('AKR_ERR_XSLT_RUNTIME', { reason: `the result binds ${prefix === '' ? 'the default namespace' : `the prefix ${prefix}`} to the reserved namespace ${uri}` });
+    }
     if (scope === parentScope) scope = new Map(parentScope);
     (scope as Map<string, string>).set(prefix, uri);
     if (prefix === ownPrefix) declarations.unshift({ name, prefix, uri });

@@ -128,6 +128,7 @@ class Writer {
     }
     this.#checkPrefix(name, scope);
     const html = this.#html && isHtmlElement(name, scope);
+    if (!this.#html && attributes.length > 1) checkDistinctAttributes(attributes, scope);
     for (const attribute of attributes) written += this.#attribute(attribute, scope, html);
     this.out += `<${name}${written}`;
     // An empty text node is no content (the data model has none; the engine makes them for empty values).
@@ -169,6 +170,20 @@ class Writer {
 }
 
 const XHTML_NS = 'http://www.w3.org/1999/xhtml';
+
+/**
+ * xml: two attributes of an element may not have one expanded name (Namespaces in XML 1.0 §6.3), as
+ * `p:a` and `q:a` would with p and q bound to one URI.
+ */
+function checkDistinctAttributes(attributes: readonly XNode[], scope: Scope): void {
+  const seen = new Set<string>();
+  for (const attribute of attributes) {
+    // An unprefixed attribute is in no namespace, whatever the default.
+    const name = prefixOf(attribute.nodeName) === '' ? attribute.nodeName : expandedName(attribute.nodeName, scope);
+    if (seen.has(name)) throw new AkaraError('AKR_ERR_XSLT_RUNTIME', { reason: `the result has two attributes named ${name} on one element` });
+    seen.add(name);
+  }
+}
 
 /** `{uri}local`, or `local` in no namespace: how cdata-section-elements names are given. */
 function expandedName(name: string, scope: Scope): string {

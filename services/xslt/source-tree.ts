@@ -3,10 +3,8 @@ import type { XmlLimits } from '../../schemas/config.js';
 import { TreeBuilder, type TreeAttribute } from '../xml/tree.js';
 import { checkXmlData, commentData, processingInstructionData } from './escape.js';
 import {
-  CDATA, COMMENT, DOCUMENT, ELEMENT, elementAttributes, FRAGMENT, INITIAL_SCOPE, prefixOf, PROCESSING_INSTRUCTION, TEXT, type Scope,
+  CDATA, COMMENT, DOCUMENT, ELEMENT, elementAttributes, FRAGMENT, INITIAL_SCOPE, prefixOf, PROCESSING_INSTRUCTION, TEXT, XMLNS_NS, type Scope,
 } from './result-tree.js';
-
-const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 
 /** The result tree is one the xml method's text would not give back as such: the caller parses the text. */
 class NotSourceTree extends Error {}
@@ -19,8 +17,8 @@ class NotSourceTree extends Error {}
  * what parse.ts reads (through the same TreeBuilder).
  *
  * Answers undefined when only the text can say: output escaping disabled (the text may hold markup), no
- * single document element, text outside it, a repeated attribute, or any of the parser's limits reached
- * (parsing the text then reports it with its line and column).
+ * single document element, text outside it, a repeated attribute, a namespace URI a parser would trim, or
+ * any of the parser's limits reached (parsing the text then reports it with its line and column).
  */
 export function sourceTree(result: XNode, limits: XmlLimits): XDocument | undefined {
   const tree = new TreeBuilder();
@@ -71,14 +69,16 @@ class Copier {
   }
 
   #text(text: string): void {
+    // The parser checks text outside the document element too.
+    if (text.length > this.#limits.maxTextLength) throw new NotSourceTree();
     if (this.#tree.depth === 0) {
       // Outside the document element only whitespace may be, and is not part of the tree (a CR is written
       // as a character reference, which may not be there).
       if (/[^ \t\n]/.test(text)) throw new NotSourceTree();
       return;
     }
-    if (text.length > this.#limits.maxTextLength) throw new NotSourceTree();
-    this.#tree.text(text);
+    // Text either side of a node that is not written (an attribute) is one text node once read.
+    if (this.#tree.text(text) > this.#limits.maxTextLength) throw new NotSourceTree();
   }
 
   #element(node: XNode, parentScope: Scope): void {
@@ -87,6 +87,11 @@ class Copier {
     if (this.#tree.depth === 0 && ++this.elements > 1) throw new NotSourceTree();
     if (this.#tree.depth + 1 > limits.maxDepth || name.length > limits.maxNameLength) throw new NotSourceTree();
     const { scope, declarations, attributes } = elementAttributes(node, parentScope);
+    for (const declaration of declarations) {
+      // A parser binds a namespace URI trimmed, with characters XML cannot hold read as U+FFFD: only a URI
+      // that neither changes is bound here as it would be there.
+      if (checkXmlData(declaration.uri).trim() !== declaration.uri) throw new NotSourceTree();
+    }
     const written: Record<string, TreeAttribute> = Object.create(null);
     const add = (attributeName: string, value: string, uri: string) => {
       if (Object.hasOwn(written, attributeName) || attributeName.length > limits.maxNameLength || value.length > limits.maxTextLength) throw new NotSourceTree();

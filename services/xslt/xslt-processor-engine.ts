@@ -142,7 +142,18 @@ export class XsltProcessorEngine implements XsltEngine<XDocument> {
       // XSLT 1.0 §16.1: the xml method writes an XML declaration unless told not to.
       const written = method === 'xml' && !output.omitXmlDeclaration ? `${XML_DECLARATION}\n${text}` : text;
       if (method !== 'xml' || output.indent || cdataSectionElements.size > 0 || Buffer.byteLength(written) > this.#limits.maxBytes) return { text: written, output };
-      return { text: written, output, sourceTree: () => sourceTree(result, this.#limits) };
+      // One taker: the result tree is let go once the next stage has its own.
+      let from: XDocument | undefined = result;
+      const limits = this.#limits;
+      return {
+        text: written,
+        output,
+        sourceTree() {
+          const tree = from === undefined ? undefined : sourceTree(from, limits);
+          from = undefined;
+          return tree;
+        },
+      };
     } catch (err) {
       if (err instanceof AkaraError) {
         if (err.code !== 'AKR_ERR_XSLT_RUNTIME' || err.detail.uri !== undefined) throw err;

@@ -48,14 +48,13 @@ async function run(engine: XsltProcessorEngine, xsl: string, source: string): Pr
 }
 
 /** The handed-over tree equals the parsed text's, and the identity transform writes the same bytes from each. */
-async function assertSameAsParsed(engine: XsltProcessorEngine, result: TransformResult<XDocument>): Promise<void> {
-  const handed = result.sourceTree?.();
+async function assertSameAsParsed(engine: XsltProcessorEngine, result: TransformResult<XDocument>, handed = result.sourceTree?.()): Promise<void> {
   assert.ok(handed, 'a tree is handed over');
   const parsed = engine.parse(result.text);
   assert.deepEqual(shape(handed), shape(parsed));
   const identity = await engine.compile(`${BASE}identity.xsl`, memoryLoader(new Map([[`${BASE}identity.xsl`, IDENTITY]])));
   assert.equal((await engine.transform(identity, handed)).text, (await engine.transform(identity, parsed)).text);
-  assert.notEqual(result.sourceTree!(), handed, 'each call builds a new tree');
+  assert.equal(result.sourceTree!(), undefined, 'the first call took the tree');
 }
 
 describe('a result handed over as a tree', () => {
@@ -94,6 +93,20 @@ describe('a result handed over as a tree', () => {
     });
   }
 
+  const trimmed: Array<[string, string, string]> = [
+    ['a trailing space', '<xsl:template match="/"><xsl:element name="p:e" namespace="urn:x "/></xsl:template>', '<r/>'],
+    ['a tab from the source', '<xsl:template match="/"><xsl:element name="e" namespace="{r}"><xsl:attribute name="q:a" namespace="{r}">1</xsl:attribute></xsl:element></xsl:template>', '<r>urn:x&#9;</r>'],
+    ['a no-break space', '<xsl:template match="/"><xsl:element name="p:e" namespace="urn:x&#160;"/></xsl:template>', '<r/>'],
+    ['half a character outside the BMP', '<xsl:template match="/"><xsl:element name="p:e" namespace="{concat(\'urn:\', substring(r, 1, 1))}"/></xsl:template>', '<r>&#x10000;</r>'],
+  ];
+  for (const [title, body, source] of trimmed) {
+    it(`is not given for a namespace URI a parser would read otherwise: ${title}`, async () => {
+      const result = await run(engine, stylesheet(body), source);
+      assert.equal(result.sourceTree?.(), undefined);
+      engine.parse(result.text);
+    });
+  }
+
   it('is not given past the parser\'s limits, so parsing the text reports them', async () => {
     // Each source element comes out inside a wrapper: the result is twice as deep as the source.
     const small = new XsltProcessorEngine(XmlLimitsSchema.parse({ maxDepth: 5, maxAttributes: 2 }));
@@ -107,6 +120,18 @@ describe('a result handed over as a tree', () => {
     assert.equal(wide.sourceTree?.(), undefined);
     assert.throws(() => small.parse(wide.text), (err: AkaraError) => err.code === 'AKR_ERR_XML_LIMIT');
     assert.ok((await run(small, attributes(2), '<r/>')).sourceTree?.());
+
+    // Text limits: compiled within the default limits, run within small ones.
+    const tiny = new XsltProcessorEngine(XmlLimitsSchema.parse({ maxTextLength: 5 }));
+    const textOf = async (body: string) => {
+      const compiled = await engine.compile(`${BASE}text.xsl`, memoryLoader(new Map([[`${BASE}text.xsl`, stylesheet(body)]])));
+      const result = await tiny.transform(compiled, tiny.parse('<r/>'));
+      assert.equal(result.sourceTree?.(), undefined, body);
+      assert.throws(() => tiny.parse(result.text), (err: AkaraError) => err.code === 'AKR_ERR_XML_LIMIT', body);
+    };
+    // Whitespace outside the document element counts, and so does text either side of an attribute node.
+    await textOf('<xsl:template match="/"><xsl:text>   </xsl:text><xsl:text>   </xsl:text><e/></xsl:template>');
+    await textOf('<xsl:template match="/"><e>abc<xsl:attribute name="a">1</xsl:attribute>def</e></xsl:template>');
   });
 });
 
@@ -160,9 +185,9 @@ describe('a result handed over as a tree, over random documents', () => {
     for (let i = 0; i < 300; i++) {
       const source = randomDocument(next);
       const result = await run(engine, stylesheets[i % stylesheets.length]!, source);
-      if (result.sourceTree?.() === undefined) continue;
-      const handed = result.sourceTree();
-      assert.deepEqual(shape(handed!), shape(engine.parse(result.text)), `document ${i}: ${source}`);
+      const handed = result.sourceTree?.();
+      if (handed === undefined) continue;
+      assert.deepEqual(shape(handed), shape(engine.parse(result.text)), `document ${i}: ${source}`);
       compared++;
     }
     assert.ok(compared >= 290, `only ${compared} of 300 results handed over`);
@@ -195,8 +220,9 @@ describe('a result handed over as a tree, over the conformance corpus', () => {
         if (err instanceof AkaraError) continue;
         throw err;
       }
-      if (result.sourceTree?.() === undefined) continue;
-      await assertSameAsParsed(engine, result);
+      const tree = result.sourceTree?.();
+      if (tree === undefined) continue;
+      await assertSameAsParsed(engine, result, tree);
       handed++;
     }
     t.diagnostic(`${handed} of ${cases.length} results handed over`);

@@ -94,6 +94,17 @@ export function describeEngineContract(name: string, makeEngine: () => XsltEngin
         if (tree !== undefined) assert.equal((await engine.transform(read, tree)).text, fromText);
       });
 
+      it('xml: refuses a result that is not namespace-well-formed: a reserved namespace bound, one attribute twice', async () => {
+        for (const body of [
+          '<xsl:template match="/"><xsl:element name="p:e" namespace="http://www.w3.org/2000/xmlns/"/></xsl:template>',
+          '<xsl:template match="/"><xsl:element name="e" namespace="http://www.w3.org/XML/1998/namespace"/></xsl:template>',
+          '<xsl:template match="/"><e><xsl:attribute name="p:a" namespace="urn:x">1</xsl:attribute><xsl:attribute name="q:a" namespace="urn:x">2</xsl:attribute></e></xsl:template>',
+        ]) {
+          const err = await rejection(run(stylesheet(body), SOURCE));
+          assert.equal(err.code, 'AKR_ERR_XSLT_RUNTIME', body);
+        }
+      });
+
       it('xml: omits the XML declaration when xsl:output says so', async () => {
         const result = await run(stylesheet('<xsl:template match="/"><out n="{count(doc/*)}"/></xsl:template>', 'method="xml" omit-xml-declaration="yes"'), SOURCE);
         assert.equal(result.text, '<out n="3"/>');
