@@ -168,10 +168,17 @@ export const StatusFilterSchema = z.union([
   z.enum(['1xx', '2xx', '3xx', '4xx', '5xx']),
 ], { error: "must be a status code (100-599) or a class such as '5xx'" });
 
+/** Whether every status of a filter can occur on the event (after-invoke: below 400; invoke-error: 400 and above). */
+export function statusesCanMatch(event: string, statuses: ReadonlyArray<number | string> | undefined): boolean {
+  if (statuses === undefined || (event !== 'after-invoke' && event !== 'invoke-error')) return true;
+  const error = (s: number | string) => (typeof s === 'number' ? s >= 400 : s === '4xx' || s === '5xx');
+  return statuses.every((s) => error(s) === (event === 'invoke-error'));
+}
+
 /** Which invocations a trigger takes; every part given must match. */
 export const TriggerFilterSchema = z.strictObject({
   service: z.string().min(1).optional(),
-  path: z.string().startsWith('/').optional(),
+  path: z.string().startsWith('/').max(1_024).optional(),
   /** The answer's status (after-invoke and invoke-error only): any of these. */
   status: z.array(StatusFilterSchema).min(1).max(32).optional(),
 });
@@ -210,7 +217,8 @@ export const TriggerSchema = z.strictObject({
 }).refine((t) => t.event !== 'before-invoke' || t.mode === 'sync', { error: 'a before-invoke trigger is sync', path: ['mode'] })
   .refine((t) => !(t.event.startsWith('event:') || t.event === 'resource-change' || t.event === 'invoke-error') || t.mode === 'async', { error: 'event:{name}, invoke-error and resource-change triggers are async', path: ['mode'] })
   .refine((t) => t.mode === 'async' || !('webhook' in t.action), { error: "a webhook action needs mode 'async'", path: ['action'] })
-  .refine((t) => t.filter?.status === undefined || t.event === 'after-invoke' || t.event === 'invoke-error', { error: 'only after-invoke and invoke-error triggers see a status', path: ['filter', 'status'] });
+  .refine((t) => t.filter?.status === undefined || t.event === 'after-invoke' || t.event === 'invoke-error', { error: 'only after-invoke and invoke-error triggers see a status', path: ['filter', 'status'] })
+  .refine((t) => statusesCanMatch(t.event, t.filter?.status), { error: 'after-invoke sees answers below 400, invoke-error answers of 400 and above: a status here never matches', path: ['filter', 'status'] });
 
 /** How asynchronous triggers' deliveries are kept and retried. */
 export const DeliveriesConfigSchema = z.strictObject({

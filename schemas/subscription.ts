@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TriggerFilterSchema } from './config.js';
+import { statusesCanMatch, TriggerFilterSchema } from './config.js';
 
 /** `POST /akara/triggers`: a webhook subscription. */
 export const SubscriptionRequestSchema = z.strictObject({
@@ -10,6 +10,8 @@ export const SubscriptionRequestSchema = z.strictObject({
   secret: z.string().min(24, { error: 'must be at least 24 characters' }).optional(),
 }).refine((s) => s.filter?.status === undefined || s.event === 'after-invoke' || s.event === 'invoke-error', {
   error: 'only after-invoke and invoke-error subscriptions see a status', path: ['filter', 'status'],
+}).refine((s) => statusesCanMatch(s.event, s.filter?.status), {
+  error: 'after-invoke sees answers below 400, invoke-error answers of 400 and above: a status here never matches', path: ['filter', 'status'],
 });
 
 export type SubscriptionRequest = z.output<typeof SubscriptionRequestSchema>;

@@ -7,6 +7,7 @@ import { AkaraError } from '../../services/errors.js';
 import { parseParams } from '../../services/params.js';
 import { EtagCache, noneMatch } from '../etag-cache.js';
 import type { Runtime } from '../generation.js';
+import type { Logger } from '../logger.js';
 import { problemOf } from '../problem.js';
 
 /** Headers the server sets itself, whatever a handler says. */
@@ -98,7 +99,12 @@ export function serviceHandler(runtime: Runtime, publicRoot: () => string, serve
     } catch (err) {
       if (asyncTriggers.size > 0 && err instanceof AkaraError && !NOT_RUN.has(err.code)) {
         const problem = problemOf(err, task.requestId, url.pathname);
-        asyncTriggers.record('invoke-error', subject, { status: err.status, body: encoder.encode(JSON.stringify(problem)), contentType: 'application/problem+json' }, 0, { 'akara-error-code': err.code });
+        try {
+          asyncTriggers.record('invoke-error', subject, { status: err.status, body: encoder.encode(JSON.stringify(problem)), contentType: 'application/problem+json' }, 0, { 'akara-error-code': err.code });
+        } catch (recordError) {
+          // The client gets the service's error, not the outbox's; the outbox's is logged.
+          (c.get('log') as Logger | undefined)?.error({ err: recordError }, 'an invoke-error delivery could not be recorded');
+        }
       }
       throw err;
     }

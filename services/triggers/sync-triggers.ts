@@ -38,18 +38,32 @@ export interface TriggerStatus {
 export const TRIGGER_ACTION_HEADER = 'akara-trigger-action';
 const MAX_REASON = 1_024;
 
-/** Compiled path patterns, one per distinct filter; emptied past MAX_PATTERNS (subscriptions come and go). */
-const patterns = new Map<string, RegExp>();
-const MAX_PATTERNS = 4_096;
-
-function globToRegExp(glob: string): RegExp {
-  let pattern = patterns.get(glob);
-  if (pattern === undefined) {
-    if (patterns.size >= MAX_PATTERNS) patterns.clear();
-    pattern = new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-    patterns.set(glob, pattern);
+/**
+ * Whether a path matches a pattern where `*` stands for any run of characters (and nothing else is
+ * special). Linear in practice, quadratic at worst: unlike a regex of `.*`s, no pattern can make it
+ * backtrack without end.
+ */
+export function globMatches(glob: string, path: string): boolean {
+  let g = 0;
+  let p = 0;
+  let star = -1;
+  let resume = 0;
+  while (p < path.length) {
+    if (g < glob.length && glob[g] !== '*' && glob[g] === path[p]) {
+      g++;
+      p++;
+    } else if (g < glob.length && glob[g] === '*') {
+      star = g++;
+      resume = p;
+    } else if (star >= 0) {
+      g = star + 1;
+      p = ++resume;
+    } else {
+      return false;
+    }
   }
-  return pattern;
+  while (g < glob.length && glob[g] === '*') g++;
+  return g === glob.length;
 }
 
 /** A synchronous trigger's action (webhooks are async only, as the config schema requires). */
@@ -67,7 +81,7 @@ function statusMatches(status: number, wanted: ReadonlyArray<number | string>): 
 export function triggerApplies(config: TriggerConfig, subject: TriggerSubject, status?: number): boolean {
   const { filter } = config;
   if (filter?.service !== undefined && filter.service !== subject.serviceId) return false;
-  if (filter?.path !== undefined && !globToRegExp(filter.path).test(subject.path)) return false;
+  if (filter?.path !== undefined && !globMatches(filter.path, subject.path)) return false;
   if (filter?.status !== undefined && (status === undefined || !statusMatches(status, filter.status))) return false;
   return true;
 }

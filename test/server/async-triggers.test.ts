@@ -431,8 +431,8 @@ describe('invoke-error triggers', () => {
       fetch: { allowPrivateAddresses: true },
       triggers: [
         { name: 'errors', event: 'invoke-error', mode: 'async', action: { webhook: receiver.url, secret: 'a secret of at least twenty-four bytes' } },
-        // Only server errors, and 418 by its code.
-        { name: 'server-errors', event: 'invoke-error', mode: 'async', filter: { status: ['5xx', 418] }, action: { webhook: `${receiver.url}?only=5xx`, secret: 'a secret of at least twenty-four bytes' } },
+        // Server errors, and 422 by its code.
+        { name: 'server-errors', event: 'invoke-error', mode: 'async', filter: { status: ['5xx', 422] }, action: { webhook: `${receiver.url}?only=5xx`, secret: 'a secret of at least twenty-four bytes' } },
       ],
       deliveries: { dataDir, pollMs: 20 },
     });
@@ -446,9 +446,9 @@ describe('invoke-error triggers', () => {
     assert.equal((await post('/test/audit/veto', 'forbidden')).status, 422);
     await expectProblem(await post('/test/audit/fail', ''), 500, 'AKR_ERR_SERVICE_FAILED');
     await expectProblem(await post('/akara.xslt?@xslt=/t/identity.xsl', '<a>'), 422, 'AKR_ERR_XML_MALFORMED');
-    await eventually(() => receiver.received.length === 4, 5_000, 'the error events');
+    await eventually(() => receiver.received.length === 6, 5_000, 'the error events');
     const filtered = receiver.received.filter((r) => r.only === '5xx');
-    assert.deepEqual(filtered.map((r) => r.status), ['500']);
+    assert.deepEqual(filtered.map((r) => r.status).sort(), ['422', '422', '500']);
     const received = receiver.received.filter((r) => r.only === undefined).sort((a, b) => `${a.status} ${a.service}`.localeCompare(`${b.status} ${b.service}`));
     assert.deepEqual(received.map(({ body: _body, only: _only, ...rest }) => rest), [
       { event: 'invoke-error', service: 'http://example.org/test/auditors/veto', status: '422', code: undefined, type: 'text/plain; charset=utf-8' },
@@ -460,6 +460,6 @@ describe('invoke-error triggers', () => {
     assert.equal(problem.code, 'AKR_ERR_XML_MALFORMED');
     assert.equal(problem.instance, '/akara.xslt');
     assert.equal(typeof problem.requestId, 'string');
-    assert.deepEqual(await deliveries(server), { pending: 0, dead: 0, delivered: 4, failedAttempts: 0 });
+    assert.deepEqual(await deliveries(server), { pending: 0, dead: 0, delivered: 6, failedAttempts: 0 });
   });
 });

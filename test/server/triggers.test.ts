@@ -73,6 +73,11 @@ describe('synchronous triggers', () => {
       (err: Error & { code?: string }) => err.code === 'AKR_ERR_CONFIG_INVALID' && /triggers\[0\]\.filter\.status only after-invoke and invoke-error triggers see a status/.test(err.message));
     await assert.rejects(serve([{ name: 'bad-status', event: 'after-invoke', filter: { status: ['6xx' as '5xx'] }, action: { service: 'http://purl.org/akara/services/builtin/echo' } }]),
       (err: Error & { code?: string }) => err.code === 'AKR_ERR_CONFIG_INVALID' && /triggers\[0\]\.filter\.status\[0\] must be a status code/.test(err.message));
+    // after-invoke sees successful answers only, invoke-error failed ones only.
+    for (const [event, status] of [['after-invoke', '5xx'], ['after-invoke', 404], ['invoke-error', 200], ['invoke-error', '2xx']] as const) {
+      await assert.rejects(serve([{ name: 'never', event, mode: 'async', filter: { status: [status] }, action: { service: 'http://purl.org/akara/services/builtin/echo' } }]),
+        (err: Error & { code?: string }) => err.code === 'AKR_ERR_CONFIG_INVALID' && /filter\.status after-invoke sees answers below 400, invoke-error answers of 400 and above/.test(err.message), `${event} ${status}`);
+    }
   });
 
   it('are refused at start on events that only reactors take', async () => {
