@@ -11,9 +11,6 @@ const hook = 'http://127.0.0.1:8890/hook';
 export default defineConfig({
   port: 8880,
   modules: ['./auditors.ts'],
-  // Only because the example's webhook receiver runs on this machine: the fetch policy refuses loopback
-  // and private addresses otherwise, as it should in production.
-  fetch: { allowPrivateAddresses: true },
   triggers: [
     { name: 'no-forbidden', event: 'before-invoke', filter: { path: '/akara.echo' },
       action: { service: 'http://example.org/auditors/no-forbidden' }, timeoutMs: 2_000, failure: 'closed' },
@@ -21,5 +18,7 @@ export default defineConfig({
     { name: 'notify', event: 'after-invoke', mode: 'async', filter: { path: '/akara.echo' }, action: { webhook: hook, secret } },
     { name: 'failures', event: 'invoke-error', mode: 'async', action: { webhook: hook, secret } },
   ],
-  deliveries: { dataDir: '../.akara/example-data', maxAttempts: 5, backoffMs: 500 },
+  // The example's receiver runs on this machine: allow that one host for webhooks. Everything else that is
+  // loopback or private stays refused, for webhooks and for fetched documents alike.
+  deliveries: { dataDir: '../.akara/example-data', maxAttempts: 5, backoffMs: 500, privateTargets: ['127.0.0.1'] },
 });

@@ -237,6 +237,11 @@ export const DeliveriesConfigSchema = z.strictObject({
   pollMs: positiveInt().default(250),
   /** How many reactors may chain, each fed by the previous one's answer. */
   maxChainDepth: positiveInt(32).default(4),
+  /**
+   * Webhook receivers allowed on loopback or private addresses, by host name or address (a receiver on this
+   * machine or network). Fetched documents and stylesheets keep `fetch.allowPrivateAddresses`.
+   */
+  privateTargets: z.array(z.string().min(1).max(253)).max(64).default([]),
   /** Webhook subscriptions kept at once (`POST /akara/triggers`). */
   maxSubscriptions: positiveInt(100_000).default(1_000),
 });

@@ -127,7 +127,7 @@ async function startGeneration(number: number, config: AkaraConfig, logger: Logg
     manager = new ServicesManager(config.manager, config.peers, { services, publicRoot, run: localRun(() => pool, services, publicRoot, serverUrl) });
     await manager.start();
     const started = manager;
-    webhooks = new WebhookSender(config.fetch);
+    webhooks = new WebhookSender(config.fetch, config.deliveries.privateTargets);
     checkTriggerActions(config, started, registry, webhooks);
     const invoke = (uri: string, request: InvokeRequest, signal: AbortSignal) => started.invoke(uri, request, { signal });
     const triggers = new SyncTriggers(config.triggers, invoke);

@@ -7,6 +7,11 @@ import type { FetchConfig } from '../../schemas/config.js';
 import { AkaraError } from '../errors.js';
 import { isForbiddenAddress } from './address-policy.js';
 
+/** A host as compared: lower case, an IPv6 address without brackets. */
+function bareHost(host: string): string {
+  return (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host).toLowerCase();
+}
+
 export type Lookup = (hostname: string, options: { all: true }, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
 
 /**
@@ -19,15 +24,23 @@ export class UriPolicy {
   readonly #config: FetchConfig;
   readonly #roots: readonly string[];
   readonly #lookup: Lookup;
+  readonly #privateHosts: ReadonlySet<string>;
 
   /**
    * @param trustedRoots folders whose files may always be read (resource roots, the transforms folder);
    * files below `config.fileRoots` need the `file` scheme in `config.schemes`.
+   * @param options.privateHosts host names or addresses the operator allows on any address, private ones
+   *   included (webhook receivers on this machine or network), without allowing private addresses at large.
    */
-  constructor(config: FetchConfig, trustedRoots: readonly string[], options: { lookup?: Lookup } = {}) {
+  constructor(config: FetchConfig, trustedRoots: readonly string[], options: { lookup?: Lookup; privateHosts?: readonly string[] } = {}) {
     this.#config = config;
     this.#roots = config.schemes.includes('file') ? [...trustedRoots, ...config.fileRoots] : trustedRoots;
     this.#lookup = options.lookup ?? (dnsLookup as unknown as Lookup);
+    this.#privateHosts = new Set((options.privateHosts ?? []).map(bareHost));
+  }
+
+  #privateAllowed(host: string): boolean {
+    return this.#config.allowPrivateAddresses || this.#privateHosts.has(bareHost(host));
   }
 
   #deny(uri: string, reason: string): never {
@@ -45,7 +58,7 @@ export class UriPolicy {
     if (allowHosts.length > 0 && !allowHosts.some((h) => (h.startsWith('*.') ? host.endsWith(h.slice(1)) : host === h))) {
       this.#deny(url.href, `the host '${host}' is not in fetch.allowHosts`);
     }
-    if (isIP(host) !== 0 && !this.#config.allowPrivateAddresses && isForbiddenAddress(host)) {
+    if (isIP(host) !== 0 && !this.#privateAllowed(host) && isForbiddenAddress(host)) {
       this.#deny(url.href, `the address ${host} is loopback, private, link-local or reserved`);
     }
   }
@@ -71,7 +84,7 @@ export class UriPolicy {
     this.#lookup(hostname, { all: true }, (err, addresses) => {
       const cb = callback as unknown as (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
       if (err) return cb(err, []);
-      if (!this.#config.allowPrivateAddresses) {
+      if (!this.#privateAllowed(hostname)) {
         const bad = addresses.find((a) => isForbiddenAddress(a.address));
         if (bad) {
           const refused = Object.assign(new Error(`${hostname} resolves to ${bad.address}, a loopback, private, link-local or reserved address`), { code: 'AKR_ADDRESS_DENIED' });

@@ -21,8 +21,9 @@ export class WebhookSender {
   readonly #policy: UriPolicy;
   readonly #agent: Agent;
 
-  constructor(fetch: FetchConfig) {
-    this.#policy = new UriPolicy({ ...fetch, schemes: fetch.schemes.filter((s) => s !== 'file') }, []);
+  /** @param privateHosts receivers allowed on private addresses (`deliveries.privateTargets`). */
+  constructor(fetch: FetchConfig, privateHosts: readonly string[] = []) {
+    this.#policy = new UriPolicy({ ...fetch, schemes: fetch.schemes.filter((s) => s !== 'file') }, [], { privateHosts });
     this.#agent = new Agent({ connect: { lookup: this.#policy.guardedLookup, timeout: fetch.timeoutMs }, connections: 8 });
   }
 

@@ -62,7 +62,7 @@ describe('the README\'s trigger example', () => {
     const example = (await loadConfig({ file: 'examples/triggers.config.ts' })).config;
     const hook = `http://127.0.0.1:${port}/hook`;
     const triggers = example.triggers.map((t) => ('webhook' in t.action ? { ...t, action: { ...t.action, webhook: hook } } : t));
-    const server = await startServer({ config: (await loadConfig({ file: 'examples/triggers.config.ts', overrides: { port: 0, ...quiet, triggers, deliveries: { dataDir, pollMs: 20 } } })).config });
+    const server = await startServer({ config: (await loadConfig({ file: 'examples/triggers.config.ts', overrides: { port: 0, ...quiet, triggers, deliveries: { ...example.deliveries, dataDir, pollMs: 20 } } })).config });
     closers.push(() => server.close());
 
     const echo = (body: string) => fetch(`${server.url}/akara.echo`, { method: 'POST', body, headers: { 'content-type': 'text/plain' } });
@@ -71,6 +71,9 @@ describe('the README\'s trigger example', () => {
     const veto = await expectProblem(await echo('a forbidden word'), 422, 'AKR_ERR_TRIGGER_VETO');
     assert.match(String(veto.detail), /the body holds a forbidden word/);
     await expectProblem(await fetch(`${server.url}/akara.xslt?@xslt=/none.xsl`, { method: 'POST', body: '<a>' }), 422, 'AKR_ERR_XML_MALFORMED');
+
+    // The receiver's host is allowed for webhooks only: a stylesheet from this machine is still refused.
+    await expectProblem(await fetch(`${server.url}/akara.xslt?@xslt=${encodeURIComponent(`http://127.0.0.1:${port}/x.xsl`)}`, { method: 'POST', body: '<a/>' }), 403, 'AKR_ERR_URI_DENIED');
 
     await eventually(() => printed.length === 2, 5_000, 'two deliveries');
     const byEvent = Object.fromEntries(printed.map((p) => [p.event, p]));

@@ -41,6 +41,20 @@ describe('UriPolicy with a stubbed DNS lookup', () => {
     assert.deepEqual(answers, [{ address: '93.184.215.14', family: 4 }]);
   });
 
+  it('lets the hosts it is given reach private addresses, and no other', async () => {
+    const { lookup } = stubLookup('10.1.2.3');
+    const policy = new UriPolicy(config, [], { lookup, privateHosts: ['Hooks.Internal', '127.0.0.1', '[::1]'] });
+    const resolve = (name: string) => new Promise<LookupAddress[]>((done, reject) => {
+      policy.guardedLookup(name, { all: true }, (err, addresses) => (err ? reject(err) : done(addresses as LookupAddress[])));
+    });
+    assert.deepEqual(await resolve('hooks.internal'), [{ address: '10.1.2.3', family: 4 }]);
+    await assert.rejects(resolve('other.internal'), { code: 'AKR_ADDRESS_DENIED' });
+    policy.check(new URL('http://127.0.0.1:8890/hook'));
+    policy.check(new URL('http://[::1]:8890/hook'));
+    assert.throws(() => policy.check(new URL('http://127.0.0.2/hook')), { code: 'AKR_ERR_URI_DENIED' });
+    assert.throws(() => policy.check(new URL('http://169.254.169.254/latest/meta-data/')), { code: 'AKR_ERR_URI_DENIED' });
+  });
+
   it('honours the host allow-list, exact and by subdomain', () => {
     const policy = new UriPolicy(FetchConfigSchema.parse({ allowHosts: ['w3.org', '*.example.org'] }), []);
     policy.check(new URL('https://w3.org/x'));
