@@ -287,7 +287,9 @@ export const ConfigSchema = z.strictObject({
     secret: z.union([
       z.string().min(24, { error: 'must be at least 24 characters' }),
       z.array(z.string().min(24, { error: 'must be at least 24 characters' })).min(1, { error: 'must hold a secret' }).max(8, { error: 'must hold at most 8 secrets' }),
-    ], { error: 'must be a secret of at least 24 characters, or a list of them' }).transform((secret) => (typeof secret === 'string' ? [secret] : secret)),
+    ], {
+      error: (issue) => (Array.isArray(issue.input) ? 'must hold 1 to 8 secrets of at least 24 characters each' : 'must be a secret of at least 24 characters, or a list of them'),
+    }).transform((secret) => (typeof secret === 'string' ? [secret] : secret)),
     /** How far a `webhook-timestamp` may be from now; also how long delivery ids are remembered. */
     toleranceSeconds: positiveInt(3_600).default(300),
   }).optional(),

@@ -45,6 +45,11 @@ describe('config', () => {
 
   it('checks values against each other and that modules exist', () => {
     assert.match(configError({ pool: { minThreads: 3, maxThreads: 2 } }), /pool\.minThreads must not exceed pool\.maxThreads \(2\)/);
+    const secret = 'a secret of at least 24 characters';
+    assert.match(configError({ events: { secret: Array.from({ length: 9 }, () => secret) } }), /events\.secret must hold 1 to 8 secrets of at least 24 characters each/);
+    assert.match(configError({ events: { secret: [secret, 'short'] } }), /events\.secret\[1\] must be at least 24 characters/);
+    assert.match(configError({ events: { secret: 'short' } }), /events\.secret must be at least 24 characters/);
+    assert.match(configError({ events: { secret: 42 } }), /events\.secret must be a secret of at least 24 characters, or a list of them/);
     // Reported with the config's other problems, not only when there are none.
     assert.match(configError({ port: -1, pool: { minThreads: 3, maxThreads: 2 } }), /port must be a port number.*\n {2}- pool\.minThreads must not exceed pool\.maxThreads \(2\)|pool\.minThreads must not exceed.*\n {2}- port must be/);
     assert.match(configError({ modules: ['./no/such/module.js', 'no-such-package-akara'] }),
