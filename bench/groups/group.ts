@@ -16,3 +16,21 @@ export interface GroupOutcome {
   /** Broken promises (wrong answers, a warm cache that parsed again...): the bench exits 1. */
   violations: string[];
 }
+
+/**
+ * Runs one part of a group: prints its title, and gathers its violations, or the error that stopped it,
+ * under its name. Answers its outcome, or undefined if it threw.
+ */
+export async function runPart<T extends { violations: readonly string[] }>(
+  name: string, title: string, violations: string[], run: () => Promise<T>,
+): Promise<T | undefined> {
+  console.log(`${title}\n`);
+  try {
+    const outcome = await run();
+    violations.push(...outcome.violations.map((v) => `${name}: ${v}`));
+    return outcome;
+  } catch (err) {
+    violations.push(`${name}: ${(err as Error).message}`);
+    return undefined;
+  }
+}

@@ -1,6 +1,6 @@
 import { runRace, type RaceOutcome } from '../manager/race.js';
 import { runRemote, type RemoteOutcome } from '../manager/remote.js';
-import type { BenchGroup, GroupOutcome } from './group.js';
+import { runPart, type BenchGroup, type GroupOutcome } from './group.js';
 
 /**
  * The `manager` group: what the services manager costs (manager/remote.ts) and what a race buys
@@ -28,25 +28,15 @@ async function run(parts: ReadonlySet<string>): Promise<GroupOutcome> {
   let remote: RemoteOutcome | undefined;
   let race: RaceOutcome | undefined;
   if (chosen('remote')) {
-    console.log('remote: the cost of a call through the manager, to this server\'s instance and to a peer\'s\n');
-    try {
-      remote = await runRemote();
-      violations.push(...remote.violations.map((v) => `remote: ${v}`));
+    remote = await runPart('remote', 'remote: the cost of a call through the manager, to this server\'s instance and to a peer\'s', violations, runRemote);
+    if (remote) {
       logLines('front A', remote.logged.front);
       logLines('peer B', remote.logged.peer);
-    } catch (err) {
-      violations.push(`remote: ${(err as Error).message}`);
     }
   }
   if (chosen('race')) {
-    console.log(`${remote ? '\n' : ''}race: three peers answering after 50, 20 and 5 ms, alone and raced\n`);
-    try {
-      race = await runRace();
-      violations.push(...race.violations.map((v) => `race: ${v}`));
-      logLines('front', race.logged);
-    } catch (err) {
-      violations.push(`race: ${(err as Error).message}`);
-    }
+    race = await runPart('race', `${remote ? '\n' : ''}race: three peers answering after 50, 20 and 5 ms, alone and raced`, violations, runRace);
+    if (race) logLines('front', race.logged);
   }
   const seconds = (performance.now() - started) / 1000;
   console.log(`\nmanager group: ${seconds.toFixed(0)} s`);

@@ -1,7 +1,7 @@
 import { runHandoff, type HandoffOutcome } from '../pipelines/handoff.js';
 import { runPipeline, type PipelineOutcome } from '../pipelines/pipeline.js';
 import { runTriggers, type TriggersOutcome } from '../pipelines/triggers.js';
-import type { BenchGroup, GroupOutcome } from './group.js';
+import { runPart, type BenchGroup, type GroupOutcome } from './group.js';
 
 /**
  * The `pipelines` group (bench/pipelines/*), on a 1-thread server:
@@ -21,31 +21,13 @@ async function run(parts: ReadonlySet<string>): Promise<GroupOutcome> {
   let handoff: HandoffOutcome | undefined;
   let triggers: TriggersOutcome | undefined;
   if (chosen('pipeline')) {
-    console.log('pipeline: three XSLT stages in one task vs three calls from the client\n');
-    try {
-      pipeline = await runPipeline();
-      violations.push(...pipeline.violations.map((v) => `pipeline: ${v}`));
-    } catch (err) {
-      violations.push(`pipeline: ${(err as Error).message}`);
-    }
+    pipeline = await runPart('pipeline', 'pipeline: three XSLT stages in one task vs three calls from the client', violations, runPipeline);
   }
   if (chosen('handoff')) {
-    console.log(`${pipeline ? '\n' : ''}handoff: each stage's result handed to the next as a tree vs its text re-parsed (engine alone)\n`);
-    try {
-      handoff = await runHandoff();
-      violations.push(...handoff.violations.map((v) => `handoff: ${v}`));
-    } catch (err) {
-      violations.push(`handoff: ${(err as Error).message}`);
-    }
+    handoff = await runPart('handoff', `${pipeline ? '\n' : ''}handoff: each stage's result handed to the next as a tree vs its text re-parsed (engine alone)`, violations, runHandoff);
   }
   if (chosen('triggers')) {
-    console.log(`${pipeline || handoff ? '\n' : ''}triggers: POST /akara.echo with no trigger, a sync one, an async one\n`);
-    try {
-      triggers = await runTriggers();
-      violations.push(...triggers.violations.map((v) => `triggers: ${v}`));
-    } catch (err) {
-      violations.push(`triggers: ${(err as Error).message}`);
-    }
+    triggers = await runPart('triggers', `${pipeline || handoff ? '\n' : ''}triggers: POST /akara.echo with no trigger, a sync one, an async one`, violations, runTriggers);
   }
   const seconds = (performance.now() - started) / 1000;
   console.log(`\npipelines group: ${seconds.toFixed(0)} s`);

@@ -12,11 +12,17 @@ const ADMIN = 'an admin token for the tests';
 const closers: Array<() => Promise<void>> = [];
 after(async () => { for (const close of closers.reverse()) await close(); });
 
+/** A new temp folder, removed after the tests. */
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  closers.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 async function setUp(maxAttempts: number): Promise<{ server: TestServer; receiver: FakePeer }> {
   const receiver = await startFakePeer('receiver', 'error');
   closers.push(() => receiver.close());
-  const dataDir = await mkdtemp(join(tmpdir(), 'akara-outbox-'));
-  closers.push(() => rm(dataDir, { recursive: true, force: true }));
+  const dataDir = await tempDir('akara-outbox-');
   const server = await startTestServer({
     pool: { minThreads: 1, maxThreads: 1 },
     peers: [{ url: receiver.url }],
@@ -88,8 +94,7 @@ describe('pending deliveries', () => {
     const { writeFile } = await import('node:fs/promises');
     const receiver = await startFakePeer('receiver', 'error');
     closers.push(() => receiver.close());
-    const dir = await mkdtemp(join(tmpdir(), 'akara-sigkill-'));
-    closers.push(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir('akara-sigkill-');
     const configFile = join(dir, 'akara.config.json');
     await writeFile(configFile, JSON.stringify({
       port: 0,
@@ -145,8 +150,7 @@ describe('webhook deliveries', () => {
     const receiver = await signedReceiver();
     closers.push(() => receiver.close());
     const { received, url: hook } = receiver;
-    const dataDir = await mkdtemp(join(tmpdir(), 'akara-webhooks-'));
-    closers.push(() => rm(dataDir, { recursive: true, force: true }));
+    const dataDir = await tempDir('akara-webhooks-');
     const server = await startTestServer({
       pool: { minThreads: 1, maxThreads: 1 },
       fetch: { allowPrivateAddresses: true },
@@ -166,8 +170,7 @@ describe('webhook deliveries', () => {
 
   it('to a receiver that is down are retried, dead-lettered, and replayed with the same id once it is up', async () => {
     const port = await freePort();
-    const dataDir = await mkdtemp(join(tmpdir(), 'akara-webhooks-down-'));
-    closers.push(() => rm(dataDir, { recursive: true, force: true }));
+    const dataDir = await tempDir('akara-webhooks-down-');
     const server = await startTestServer({
       pool: { minThreads: 1, maxThreads: 1 },
       fetch: { allowPrivateAddresses: true },
@@ -208,8 +211,7 @@ describe('incoming events', () => {
     const { webhookSignature } = await import('../../services/triggers/webhook.js');
     const receiver = await startFakePeer('receiver', 'ok');
     closers.push(() => receiver.close());
-    const dataDir = await mkdtemp(join(tmpdir(), 'akara-events-'));
-    closers.push(() => rm(dataDir, { recursive: true, force: true }));
+    const dataDir = await tempDir('akara-events-');
     const secret = 'the events secret, 24 bytes or more';
     // While rotating, the previous secret verifies too.
     const previous = 'the previous secret, 24 bytes or more';
@@ -261,8 +263,7 @@ describe('webhook subscriptions', () => {
     }), 200);
     closers.push(() => receiver.close());
     const { received } = receiver;
-    const dataDir = await mkdtemp(join(tmpdir(), 'akara-subscriptions-'));
-    closers.push(() => rm(dataDir, { recursive: true, force: true }));
+    const dataDir = await tempDir('akara-subscriptions-');
     const server = await startTestServer({ pool: { minThreads: 1, maxThreads: 1 }, fetch: { allowPrivateAddresses: true, allowHosts: ['127.0.0.1'] }, adminToken: ADMIN, deliveries: { dataDir, pollMs: 20, maxSubscriptions: 1 } });
     closers.push(() => server.close());
     const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
@@ -299,11 +300,7 @@ describe('webhook subscriptions', () => {
 });
 
 describe('chains of asynchronous triggers', () => {
-  const outbox = async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'akara-chains-'));
-    closers.push(() => rm(dataDir, { recursive: true, force: true }));
-    return dataDir;
-  };
+  const outbox = () => tempDir('akara-chains-');
 
   it('feed each reactor\'s answer to the next: a transform, then XML to JSON, then a webhook', async () => {
     const { webhookSignature } = await import('../../services/triggers/webhook.js');
@@ -367,8 +364,7 @@ describe('events that services emit', () => {
     const { fixture } = await import('../helpers/server.js');
     const receiver = await startFakePeer('receiver', 'ok');
     closers.push(() => receiver.close());
-    const dataDir = await mkdtemp(join(tmpdir(), 'akara-emit-'));
-    closers.push(() => rm(dataDir, { recursive: true, force: true }));
+    const dataDir = await tempDir('akara-emit-');
     const server = await startTestServer({
       modules: [fixture('emitter.js')],
       pool: { minThreads: 1, maxThreads: 1 },
@@ -392,8 +388,7 @@ describe('resource-change triggers', () => {
     }));
     closers.push(() => receiver.close());
     const { received } = receiver;
-    const dir = await mkdtemp(join(tmpdir(), 'akara-watch-'));
-    closers.push(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir('akara-watch-');
     await mkdir(join(dir, 'space'));
     const server = await startTestServer({
       pool: { minThreads: 1, maxThreads: 1 },
@@ -422,8 +417,7 @@ describe('invoke-error triggers', () => {
       code: headers['akara-error-code'], type: headers['content-type'], only: new URL(url, 'http://x').searchParams.get('only') ?? undefined,
     }));
     closers.push(() => receiver.close());
-    const dataDir = await mkdtemp(join(tmpdir(), 'akara-errors-'));
-    closers.push(() => rm(dataDir, { recursive: true, force: true }));
+    const dataDir = await tempDir('akara-errors-');
     const server = await startTestServer({
       pool: { minThreads: 1, maxThreads: 1 },
       modules: [fixture('auditors.js')],
