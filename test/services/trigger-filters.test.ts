@@ -24,6 +24,11 @@ describe('trigger path patterns', () => {
     assert.equal(globMatches(glob, `/${'a'.repeat(10_000)}`), false);
     assert.equal(globMatches(glob, `/${'a'.repeat(10_000)}b`), true);
   });
+
+  it('are at most 1,024 characters', () => {
+    assert.equal(TriggerSchema.safeParse({ name: 't', event: 'after-invoke', filter: { path: `/${'*'.repeat(1_023)}` }, action: { service: 'http://example.org/s' } }).success, true);
+    assert.equal(TriggerSchema.safeParse({ name: 't', event: 'after-invoke', filter: { path: `/${'*'.repeat(1_024)}` }, action: { service: 'http://example.org/s' } }).success, false);
+  });
 });
 
 describe('trigger filters', () => {
